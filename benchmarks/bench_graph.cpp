@@ -1,0 +1,47 @@
+// The cost of the graph itself: recording and back-propagating tiny ops, and one whole
+// training step of the seed's two-layer network.
+#include <chrono>
+
+#include <benchmark/benchmark.h>
+
+#include "cgrad.h"
+#include "tests/support/allocation_counter.h"
+#include "tests/support/two_layer_model.h"
+
+namespace {
+
+using cgrad::testing::allocation_count;
+
+// Record and back-propagate a chain of `x + c` on [1,1] values, as LibTorch was measured.
+void BM_OpOverhead(benchmark::State& state) {
+  constexpr int kChain = 100;
+  cgrad::Parameter<float> x("x", cgrad::Tensor<float>(1, 1, {1.0f}));
+  const cgrad::Tensor<float> one(1, 1, {1.0f});
+  cgrad::Graph<float> graph;
+  const auto start = std::chrono::steady_clock::now();
+  for (auto _ : state) {
+    graph.clear();
+    cgrad::Var<float> c = graph.input(one);
+    cgrad::Var<float> v = graph.param(x);
+    for (int i = 0; i < kChain; ++i) v = v + c;
+    graph.backward(v);
+    benchmark::DoNotOptimize(x.grad()[0]);
+  }
+  const std::chrono::duration<double, std::nano> elapsed = std::chrono::steady_clock::now() - start;
+  state.counters["ns_per_op"] = elapsed.count() / (static_cast<double>(state.iterations()) * kChain);
+}
+BENCHMARK(BM_OpOverhead);
+
+template <class T>
+void BM_SpiralStep(benchmark::State& state) {
+  cgrad::testing::TwoLayerModel<T> model(300, 100, 3);
+  model.step();  // the first step sizes every buffer
+  const std::size_t before = allocation_count();
+  for (auto _ : state) benchmark::DoNotOptimize(model.step());
+  state.counters["allocs_per_step"] =
+      static_cast<double>(allocation_count() - before) / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_SpiralStep<float>)->Name("BM_SpiralStep/f32");
+BENCHMARK(BM_SpiralStep<double>)->Name("BM_SpiralStep/f64");
+
+}  // namespace

@@ -1,0 +1,89 @@
+#include "graph/gradcheck.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <vector>
+
+namespace cgrad {
+namespace {
+
+Tensor<double> random_projection(Shape shape, std::uint64_t seed) {
+  Tensor<double> r = Tensor<double>::full(shape.rows, shape.cols, 1.0);
+  if (shape == Shape{1, 1}) return r;
+  std::mt19937_64 engine(seed);
+  std::uniform_real_distribution<double> uniform(-1.0, 1.0);
+  for (double& x : r.span()) x = uniform(engine);
+  return r;
+}
+
+// Records the function afresh and copies its output into `out` (reusing out's buffer).
+void evaluate(const GradCheckFunction& function, Graph<double>& graph, Shape expected, Tensor<double>& out) {
+  graph.clear();
+  const Tensor<double>& value = function(graph).value();
+  if (value.shape() != expected)
+    throw GraphError(fmt::format("gradcheck: the function returned {} on one call and {} on another",
+                                 expected, value.shape()));
+  out = value;
+}
+
+}  // namespace
+
+std::string GradCheckResult::summary() const {
+  return fmt::format("worst relative error {:.3g} at {}[{},{}] (analytic {:.10g}, numeric {:.10g}) over {} entries",
+                     max_relative_error, parameter, row, col, analytic, numeric, entries_checked);
+}
+
+GradCheckResult gradcheck(const GradCheckFunction& function, std::span<Parameter<double>* const> parameters,
+                          const GradCheckOptions& options) {
+  std::vector<Tensor<double>> saved_grads;
+  for (Parameter<double>* p : parameters) {
+    saved_grads.push_back(p->grad());
+    p->zero_grad();
+  }
+
+  Graph<double> graph;
+  const Var<double> output = function(graph);
+  const Tensor<double> r = random_projection(output.shape(), options.seed);
+  graph.backward(output, r);
+
+  GradCheckResult result;
+  Tensor<double> above, below;
+  for (std::size_t index = 0; index < parameters.size(); ++index) {
+    Parameter<double>& p = *parameters[index];
+    const Tensor<double> analytic = p.grad();
+    Tensor<double>& value = p.value();
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      const double original = value[i];
+      const double h = options.step * std::max(1.0, std::abs(original));
+      value[i] = original + h;
+      evaluate(function, graph, r.shape(), above);
+      value[i] = original - h;
+      evaluate(function, graph, r.shape(), below);
+      value[i] = original;
+      // <r, f(p+h) - f(p-h)>, not <r, f(p+h)> - <r, f(p-h)>: the difference of two large
+      // sums would cancel catastrophically, leaving ulp(sum)/2h of noise on every entry.
+      double difference = 0;
+      for (std::size_t j = 0; j < r.size(); ++j) difference += r[j] * (above[j] - below[j]);
+      const double numeric = difference / (2 * h);
+      double error = std::abs(analytic[i] - numeric) /
+                     std::max({std::abs(analytic[i]), std::abs(numeric), options.floor});
+      if (std::isnan(error)) error = std::numeric_limits<double>::infinity();
+      ++result.entries_checked;
+      if (error > result.max_relative_error || result.parameter.empty()) {
+        result.max_relative_error = std::max(error, result.max_relative_error);
+        result.parameter = p.name();
+        result.row = i / value.cols();
+        result.col = i % value.cols();
+        result.analytic = analytic[i];
+        result.numeric = numeric;
+      }
+    }
+    p.grad() = std::move(saved_grads[index]);
+  }
+  result.passed = result.max_relative_error <= options.tolerance;
+  return result;
+}
+
+}  // namespace cgrad

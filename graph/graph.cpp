@@ -1,0 +1,152 @@
+#include "graph/graph.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace cgrad {
+
+template <Real T>
+void Graph<T>::check(Var<T> v, std::string_view who) const {
+  if (v.graph_ == nullptr)
+    throw GraphError(fmt::format("{}: a Var refers to no graph (default-constructed)", who));
+  if (v.graph_ != this)
+    throw GraphError(fmt::format("{}: operands come from two different graphs", who));
+  if (v.generation_ != generation_ || v.index_ >= size_)
+    throw GraphError(fmt::format(
+        "{}: a Var was used after its graph was cleared (it belongs to step {}, the graph is at step {})",
+        who, v.generation_, generation_));
+}
+
+template <Real T>
+Node<T>& Graph<T>::append(std::source_location where) {
+  if (size_ == nodes_.size()) nodes_.push_back(std::make_unique<Node<T>>());
+  Node<T>& node = *nodes_[size_++];
+  node.op = nullptr;
+  node.input_count = 0;
+  node.parameter = nullptr;
+  node.requires_grad = false;
+  node.grad_written = false;
+  node.attribute = T{0};
+  node.indices.clear();
+  node.location = where;
+  return node;
+}
+
+template <Real T>
+Var<T> Graph<T>::input(const Tensor<T>& value, std::source_location where) {
+  Node<T>& node = append(where);
+  node.value = value;  // copy-assignment reuses the node's buffer
+  return {this, static_cast<std::uint32_t>(size_ - 1), generation_};
+}
+
+template <Real T>
+Var<T> Graph<T>::param(Parameter<T>& parameter, std::source_location where) {
+  // A parameter whose value was replaced gets a fresh zero grad of the new shape.
+  if (parameter.grad().shape() != parameter.shape()) parameter.zero_grad();
+  Node<T>& node = append(where);
+  node.parameter = &parameter;
+  node.requires_grad = grad_enabled_;
+  return {this, static_cast<std::uint32_t>(size_ - 1), generation_};
+}
+
+template <Real T>
+Node<T>& Graph<T>::begin(const OpInfo<T>& op, std::initializer_list<Var<T>> inputs, Shape shape,
+                         std::source_location where) {
+  Node<T>& node = append(where);
+  node.op = &op;
+  for (const Var<T>& in : inputs) {
+    node.inputs[node.input_count++] = in.index_;
+    node.requires_grad = node.requires_grad || nodes_[in.index_]->requires_grad;
+  }
+  node.requires_grad = node.requires_grad && grad_enabled_;
+  node.value.resize(shape);
+  return node;
+}
+
+template <Real T>
+Var<T> Graph<T>::finish(Node<T>& node) {
+  node.op->forward(*this, node);
+  const auto index = static_cast<std::uint32_t>(size_ - 1);
+  return {this, index, generation_};
+}
+
+template <Real T>
+GradOut<T> Graph<T>::grad_out(std::uint32_t index) {
+  Node<T>& node = *nodes_[index];
+  if (!node.requires_grad) return {};
+  if (node.parameter != nullptr) return {&node.parameter->grad(), true};
+  if (node.grad_written) return {&node.grad, true};
+  node.grad.resize(node.output().shape());
+  node.grad_written = true;
+  return {&node.grad, false};
+}
+
+template <Real T>
+void Graph<T>::clear() {
+  size_ = 0;
+  ++generation_;
+}
+
+template <Real T>
+void Graph<T>::backward(Var<T> loss) {
+  check(loss, "backward");
+  const Shape shape = value(loss.index_).shape();
+  if (shape != Shape{1, 1})
+    throw ShapeError(fmt::format(
+        "backward: the loss must be [1,1], got {}; reduce it to a scalar first", shape));
+  Tensor<T>& seed = nodes_[loss.index_]->grad;
+  seed.resize(1, 1);
+  seed[0] = T{1};
+  backward_from(loss.index_);
+}
+
+template <Real T>
+void Graph<T>::backward(Var<T> output, const Tensor<T>& output_grad) {
+  check(output, "backward");
+  const Shape shape = value(output.index_).shape();
+  if (output_grad.shape() != shape)
+    throw ShapeError(fmt::format("backward: the output is {} but its gradient is {}", shape,
+                                 output_grad.shape()));
+  nodes_[output.index_]->grad = output_grad;
+  backward_from(output.index_);
+}
+
+template <Real T>
+void Graph<T>::backward_from(std::uint32_t output_index) {
+  Node<T>& output = *nodes_[output_index];
+  if (!output.requires_grad)
+    throw GraphError(fmt::format(
+        "backward: {} does not depend on any parameter (or was recorded with gradients disabled)",
+        output.name()));
+  if (output.parameter != nullptr) {  // d p / d p: the seed goes straight to the parameter
+    Tensor<T>& grad = output.parameter->grad();
+    for (std::size_t i = 0; i < grad.size(); ++i) grad[i] += output.grad[i];
+    return;
+  }
+  for (std::size_t i = 0; i < output_index; ++i) nodes_[i]->grad_written = false;
+  output.grad_written = true;
+  for (std::size_t i = output_index + 1; i-- > 0;) {
+    const Node<T>& node = *nodes_[i];
+    if (node.op == nullptr || !node.requires_grad || !node.grad_written) continue;
+    node.op->backward(*this, node);
+    check_input_grads(node);
+  }
+}
+
+// The one place that checks every op's backward against its shape rule.
+template <Real T>
+void Graph<T>::check_input_grads(const Node<T>& node) const {
+  for (std::uint32_t i = 0; i < node.input_count; ++i) {
+    const Node<T>& input = *nodes_[node.inputs[i]];
+    if (!input.requires_grad) continue;
+    const Tensor<T>& grad = input.parameter ? input.parameter->grad() : input.grad;
+    if (grad.shape() != input.output().shape())
+      throw GraphError(fmt::format("{} backward: the gradient of operand {} is {}, its value is {}",
+                                   node.name(), i + 1, grad.shape(), input.output().shape()));
+  }
+}
+
+template class Graph<float>;
+template class Graph<double>;
+
+}  // namespace cgrad

@@ -1,0 +1,147 @@
+#pragma once
+// Graph<T>: a define-by-run tape. Every op called on Vars of a graph appends a Node; the
+// order of the tape is a topological order, so backward() is a plain reverse loop with no
+// recursion. clear() forgets the nodes but keeps their buffers for the next step.
+//
+// Rules an op follows (see ops/): check shapes, then begin() a node, set its arguments,
+// and finish() it, which runs the op's forward. In backward, ask grad_out() for an input's
+// gradient right before writing it, and finish that write before asking for the next:
+// the first writer of a gradient overwrites it, later ones add to it.
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <source_location>
+#include <string_view>
+#include <vector>
+
+#include "graph/error.h"
+#include "graph/node.h"
+#include "graph/parameter.h"
+#include "graph/tensor.h"
+
+namespace cgrad {
+
+template <Real T>
+class Graph;
+
+// A handle to a value recorded in a graph: (graph, index, generation). Cheap to copy.
+// It stays valid until the graph is cleared; using it afterwards throws GraphError.
+template <Real T>
+class Var {
+ public:
+  Var() = default;
+
+  Graph<T>* graph() const { return graph_; }
+  std::uint32_t index() const { return index_; }
+  std::uint32_t generation() const { return generation_; }
+
+  const Tensor<T>& value() const;
+  Shape shape() const { return value().shape(); }
+  // The value of a [1,1] Var, such as a loss.
+  T item() const;
+
+ private:
+  friend class Graph<T>;
+  Var(Graph<T>* graph, std::uint32_t index, std::uint32_t generation)
+      : graph_(graph), index_(index), generation_(generation) {}
+
+  Graph<T>* graph_ = nullptr;
+  std::uint32_t index_ = 0;
+  std::uint32_t generation_ = 0;
+};
+
+// Where backward writes an input's gradient: overwrite it (the first contribution of
+// this pass) or add to it (fan-out, or a parameter whose grad accumulates across passes).
+// Empty when the input needs no gradient.
+template <Real T>
+struct GradOut {
+  Tensor<T>* tensor = nullptr;
+  bool accumulate = false;
+  explicit operator bool() const { return tensor != nullptr; }
+};
+
+template <Real T>
+class Graph {
+ public:
+  Graph() = default;
+  // Vars point at their graph, so a graph stays where it was made.
+  Graph(const Graph&) = delete;
+  Graph& operator=(const Graph&) = delete;
+
+  // A constant leaf: the value is copied into the graph and gets no gradient.
+  Var<T> input(const Tensor<T>& value, std::source_location where = std::source_location::current());
+  // A parameter leaf: reads the parameter's value in place; backward adds into its grad.
+  Var<T> param(Parameter<T>& parameter, std::source_location where = std::source_location::current());
+
+  // Reverse-mode autodiff from a [1,1] loss: adds d loss / d p into every parameter p
+  // the loss depends on.
+  void backward(Var<T> loss);
+  // The same from any output, given d (something) / d output; gradcheck uses it.
+  void backward(Var<T> output, const Tensor<T>& output_grad);
+
+  // Forgets every node (their Vars become invalid) and keeps the buffers.
+  void clear();
+  std::size_t size() const { return size_; }
+
+  // With gradients disabled (evaluation), ops compute values and record no tape.
+  bool grad_enabled() const { return grad_enabled_; }
+  void set_grad_enabled(bool enabled) { grad_enabled_ = enabled; }
+
+  // ---- for ops ----
+  // Throws GraphError unless v is a live Var of this graph; `who` names the caller.
+  void check(Var<T> v, std::string_view who) const;
+  // Appends a node for `op` with an output of `shape`; inputs must have been checked.
+  Node<T>& begin(const OpInfo<T>& op, std::initializer_list<Var<T>> inputs, Shape shape,
+                 std::source_location where);
+  // Runs the op's forward on a node from begin() and returns its Var.
+  Var<T> finish(Node<T>& node);
+  const Node<T>& node(std::uint32_t index) const { return *nodes_[index]; }
+  const Tensor<T>& value(std::uint32_t index) const { return nodes_[index]->output(); }
+  GradOut<T> grad_out(std::uint32_t index);
+
+ private:
+  Node<T>& append(std::source_location where);
+  void backward_from(std::uint32_t output_index);
+  void check_input_grads(const Node<T>& node) const;
+
+  std::vector<std::unique_ptr<Node<T>>> nodes_;  // stable addresses; reused after clear()
+  std::size_t size_ = 0;
+  std::uint32_t generation_ = 0;
+  bool grad_enabled_ = true;
+};
+
+// Disables gradient recording on a graph for a scope, like torch::NoGradGuard.
+template <Real T>
+class NoGradGuard {
+ public:
+  explicit NoGradGuard(Graph<T>& graph) : graph_(graph), previous_(graph.grad_enabled()) {
+    graph_.set_grad_enabled(false);
+  }
+  ~NoGradGuard() { graph_.set_grad_enabled(previous_); }
+  NoGradGuard(const NoGradGuard&) = delete;
+  NoGradGuard& operator=(const NoGradGuard&) = delete;
+
+ private:
+  Graph<T>& graph_;
+  bool previous_;
+};
+
+template <Real T>
+const Tensor<T>& Var<T>::value() const {
+  if (graph_ == nullptr) throw GraphError("Var: this Var refers to no graph (default-constructed)");
+  graph_->check(*this, "Var::value");
+  return graph_->value(index_);
+}
+
+template <Real T>
+T Var<T>::item() const {
+  const Tensor<T>& v = value();
+  if (v.shape() != Shape{1, 1})
+    throw ShapeError(fmt::format("Var::item: the value is {}, not [1,1]", v.shape()));
+  return v[0];
+}
+
+extern template class Graph<float>;
+extern template class Graph<double>;
+
+}  // namespace cgrad

@@ -1,0 +1,53 @@
+#pragma once
+// One recorded operation on the tape. Nodes are owned by a Graph and reused after
+// clear(): their tensors keep their allocations, so a training step that records the
+// same ops again allocates nothing.
+#include <array>
+#include <cstdint>
+#include <source_location>
+#include <string_view>
+#include <vector>
+
+#include "graph/parameter.h"
+#include "graph/tensor.h"
+
+namespace cgrad {
+
+template <Real T>
+class Graph;
+template <Real T>
+struct Node;
+
+// What an op tells the graph: its name, for messages; its forward, which fills
+// node.value from the inputs' values; and its backward, which passes node.grad on to the
+// inputs' gradients through Graph::grad_out. Plain function pointers: no virtual
+// dispatch, no std::function per node.
+template <Real T>
+struct OpInfo {
+  std::string_view name;
+  void (*forward)(const Graph<T>& graph, Node<T>& node);
+  void (*backward)(Graph<T>& graph, const Node<T>& node);
+};
+
+inline constexpr std::size_t kMaxOpInputs = 2;
+
+template <Real T>
+struct Node {
+  const OpInfo<T>* op = nullptr;  // nullptr for a leaf
+  std::array<std::uint32_t, kMaxOpInputs> inputs{};
+  std::uint32_t input_count = 0;
+  Parameter<T>* parameter = nullptr;  // set for a parameter leaf: value and grad live there
+  bool requires_grad = false;
+  bool grad_written = false;  // grad holds this backward pass's gradient
+  T attribute{};              // an op's scalar argument: Scale's factor, L2Reg's lambda
+  Tensor<T> value;
+  Tensor<T> grad;
+  Tensor<T> saved;                    // what an op keeps for its backward (softmax probabilities)
+  std::vector<std::int32_t> indices;  // integer arguments (SoftmaxXent's labels)
+  std::source_location location;     // the user's call that recorded this node
+
+  std::string_view name() const { return op ? op->name : (parameter ? "Parameter" : "Input"); }
+  const Tensor<T>& output() const { return parameter ? parameter->value() : value; }
+};
+
+}  // namespace cgrad
