@@ -1,6 +1,7 @@
 // The cost of the graph itself: recording and back-propagating tiny ops, and one whole
 // training step of the seed's two-layer network.
 #include <chrono>
+#include <string>
 
 #include <benchmark/benchmark.h>
 
@@ -12,8 +13,12 @@ namespace {
 
 using cgrad::testing::allocation_count;
 
+// Each benchmark runs with anomaly mode (graph/anomaly.h) off and on: off must cost
+// nothing measurable, on shows what the NaN/Inf checks add.
+
 // Record and back-propagate a chain of `x + c` on [1,1] values, as LibTorch was measured.
-void BM_OpOverhead(benchmark::State& state) {
+void BM_OpOverhead(benchmark::State& state, bool anomaly_mode) {
+  const cgrad::DetectAnomaly anomaly(anomaly_mode);
   constexpr int kChain = 100;
   cgrad::Parameter<float> x("x", cgrad::Tensor<float>(1, 1, {1.0f}));
   const cgrad::Tensor<float> one(1, 1, {1.0f});
@@ -30,10 +35,11 @@ void BM_OpOverhead(benchmark::State& state) {
   const std::chrono::duration<double, std::nano> elapsed = std::chrono::steady_clock::now() - start;
   state.counters["ns_per_op"] = elapsed.count() / (static_cast<double>(state.iterations()) * kChain);
 }
-BENCHMARK(BM_OpOverhead);
+
 
 template <class T>
-void BM_SpiralStep(benchmark::State& state) {
+void BM_SpiralStep(benchmark::State& state, bool anomaly_mode) {
+  const cgrad::DetectAnomaly anomaly(anomaly_mode);
   cgrad::testing::TwoLayerModel<T> model(300, 100, 3);
   model.step();  // the first step sizes every buffer
   const std::size_t before = allocation_count();
@@ -41,7 +47,15 @@ void BM_SpiralStep(benchmark::State& state) {
   state.counters["allocs_per_step"] =
       static_cast<double>(allocation_count() - before) / static_cast<double>(state.iterations());
 }
-BENCHMARK(BM_SpiralStep<float>)->Name("BM_SpiralStep/f32");
-BENCHMARK(BM_SpiralStep<double>)->Name("BM_SpiralStep/f64");
+// BM_OpOverhead/anomaly_off, ..., BM_SpiralStep/f64/anomaly_on
+const bool registered = [] {
+  for (const bool on : {false, true}) {
+    const std::string mode = on ? "anomaly_on" : "anomaly_off";
+    benchmark::RegisterBenchmark(("BM_OpOverhead/" + mode).c_str(), BM_OpOverhead, on);
+    benchmark::RegisterBenchmark(("BM_SpiralStep/f32/" + mode).c_str(), BM_SpiralStep<float>, on);
+    benchmark::RegisterBenchmark(("BM_SpiralStep/f64/" + mode).c_str(), BM_SpiralStep<double>, on);
+  }
+  return true;
+}();
 
 }  // namespace

@@ -1,9 +1,37 @@
 #include "graph/graph.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <string>
+
+#include "graph/anomaly.h"
 
 namespace cgrad {
+namespace {
+
+// The index of the first NaN or Inf in t, or t.size() when every element is finite.
+template <Real T>
+std::size_t first_non_finite(const Tensor<T>& t) {
+  const T* data = t.data();
+  for (std::size_t i = 0; i < t.size(); ++i)
+    if (!std::isfinite(data[i])) return i;
+  return t.size();
+}
+
+// "nan at [1,0] of [2,3]"
+template <Real T>
+std::string describe_element(const Tensor<T>& t, std::size_t i) {
+  return fmt::format("{} at [{},{}] of {}", t[i], i / t.cols(), i % t.cols(), t.shape());
+}
+
+template <Real T>
+std::string recorded_at(const Node<T>& node, std::size_t index) {
+  return fmt::format("{} is node {} of the tape, recorded at {}:{}", node.name(), index,
+                     node.location.file_name(), node.location.line());
+}
+
+}  // namespace
 
 template <Real T>
 void Graph<T>::check(Var<T> v, std::string_view who) const {
@@ -67,6 +95,8 @@ template <Real T>
 Var<T> Graph<T>::finish(Node<T>& node) {
   node.op->forward(*this, node);
   const auto index = static_cast<std::uint32_t>(size_ - 1);
+  if (anomaly_detection_enabled()) [[unlikely]]
+    check_finite_output(node, index);
   return {this, index, generation_};
 }
 
@@ -130,6 +160,34 @@ void Graph<T>::backward_from(std::uint32_t output_index) {
     if (node.op == nullptr || !node.requires_grad || !node.grad_written) continue;
     node.op->backward(*this, node);
     check_input_grads(node);
+    if (anomaly_detection_enabled()) [[unlikely]]
+      check_finite_input_grads(node, i);
+  }
+}
+
+template <Real T>
+void Graph<T>::check_finite_output(const Node<T>& node, std::size_t index) const {
+  const std::size_t bad = first_non_finite(node.value);
+  if (bad == node.value.size()) return;
+  throw NumericError(fmt::format("anomaly: {} forward produced {}; {}", node.name(),
+                                 describe_element(node.value, bad), recorded_at(node, index)));
+}
+
+// Parameter grads accumulate across passes: a NaN found there may be older than this op,
+// which the message says by naming the parameter.
+template <Real T>
+void Graph<T>::check_finite_input_grads(const Node<T>& node, std::size_t index) const {
+  for (std::uint32_t i = 0; i < node.input_count; ++i) {
+    const Node<T>& input = *nodes_[node.inputs[i]];
+    if (!input.requires_grad) continue;
+    const Tensor<T>& grad = input.parameter ? input.parameter->grad() : input.grad;
+    const std::size_t bad = first_non_finite(grad);
+    if (bad == grad.size()) continue;
+    const std::string operand =
+        input.parameter ? fmt::format("Parameter '{}'", input.parameter->name()) : std::string(input.name());
+    throw NumericError(fmt::format("anomaly: {} backward wrote {} into the gradient of its operand {} ({}, node {}); {}",
+                                   node.name(), describe_element(grad, bad), i + 1, operand, node.inputs[i],
+                                   recorded_at(node, index)));
   }
 }
 

@@ -103,6 +103,9 @@ class Graph {
   Node<T>& append(std::source_location where);
   void backward_from(std::uint32_t output_index);
   void check_input_grads(const Node<T>& node) const;
+  // Anomaly mode (graph/anomaly.h): throw NumericError at the first NaN or Inf.
+  void check_finite_output(const Node<T>& node, std::size_t index) const;
+  void check_finite_input_grads(const Node<T>& node, std::size_t index) const;
 
   std::vector<std::unique_ptr<Node<T>>> nodes_;  // stable addresses; reused after clear()
   std::size_t size_ = 0;
