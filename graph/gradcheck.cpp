@@ -28,6 +28,35 @@ void evaluate(const GradCheckFunction& function, Graph<double>& graph, Shape exp
   out = value;
 }
 
+void check_options(const GradCheckOptions& options) {
+  if (!std::isfinite(options.step) || options.step <= 0 || options.step >= 1)
+    throw ValueError(fmt::format("gradcheck: step must be finite and in (0, 1), got {}", options.step));
+  if (!std::isfinite(options.tolerance) || options.tolerance < 0)
+    throw ValueError(fmt::format("gradcheck: tolerance must be finite and >= 0, got {}", options.tolerance));
+  // A zero floor would divide 0 by 0 wherever a gradient is exactly zero.
+  if (!std::isfinite(options.floor) || options.floor <= 0)
+    throw ValueError(fmt::format("gradcheck: floor must be finite and > 0, got {}", options.floor));
+}
+
+// Every parameter once (a duplicate would have its grad restored from the wrong copy),
+// and finite: central differences of a NaN say nothing.
+void check_parameters(std::span<Parameter<double>* const> parameters) {
+  if (parameters.empty()) throw ValueError("gradcheck: no parameters to check; pass at least one");
+  for (std::size_t i = 0; i < parameters.size(); ++i) {
+    const Parameter<double>* p = parameters[i];
+    if (p == nullptr) throw ValueError(fmt::format("gradcheck: parameter {} of {} is a null pointer", i + 1,
+                                                   parameters.size()));
+    if (std::find(parameters.begin(), parameters.begin() + static_cast<std::ptrdiff_t>(i), p) !=
+        parameters.begin() + static_cast<std::ptrdiff_t>(i))
+      throw ValueError(fmt::format("gradcheck: parameter '{}' is listed twice", p->name()));
+    const Tensor<double>& value = p->value();
+    for (std::size_t j = 0; j < value.size(); ++j)
+      if (!std::isfinite(value[j]))
+        throw ValueError(fmt::format("gradcheck: parameter '{}' holds {} at [{},{}]; its values must be finite",
+                                     p->name(), value[j], j / value.cols(), j % value.cols()));
+  }
+}
+
 }  // namespace
 
 std::string GradCheckResult::summary() const {
@@ -37,6 +66,8 @@ std::string GradCheckResult::summary() const {
 
 GradCheckResult gradcheck(const GradCheckFunction& function, std::span<Parameter<double>* const> parameters,
                           const GradCheckOptions& options) {
+  check_options(options);
+  check_parameters(parameters);
   std::vector<Tensor<double>> saved_grads;
   for (Parameter<double>* p : parameters) {
     saved_grads.push_back(p->grad());

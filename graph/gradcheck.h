@@ -19,6 +19,9 @@
 
 namespace cgrad {
 
+// Refused with ValueError: step outside (0, 1), tolerance < 0, floor <= 0, anything
+// non-finite; so are an empty parameter list, a null or repeated parameter, and a
+// parameter holding NaN or Inf.
 struct GradCheckOptions {
   double step = 1e-5;
   double tolerance = 1e-6;

@@ -38,7 +38,8 @@ void Graph<T>::check(Var<T> v, std::string_view who) const {
   if (v.graph_ == nullptr)
     throw GraphError(fmt::format("{}: a Var refers to no graph (default-constructed)", who));
   if (v.graph_ != this)
-    throw GraphError(fmt::format("{}: operands come from two different graphs", who));
+    throw GraphError(fmt::format("{}: a Var of another graph was given; Vars of two different graphs cannot be mixed",
+                                 who));
   if (v.generation_ != generation_ || v.index_ >= size_)
     throw GraphError(fmt::format(
         "{}: a Var was used after its graph was cleared (it belongs to step {}, the graph is at step {})",
@@ -47,6 +48,9 @@ void Graph<T>::check(Var<T> v, std::string_view who) const {
 
 template <Real T>
 Node<T>& Graph<T>::append(std::source_location where) {
+  // Vars hold 32-bit indices.
+  if (size_ == kMaxNodes) [[unlikely]]
+    throw GraphError(fmt::format("Graph: the tape is full at {} nodes; clear() it between steps", kMaxNodes));
   if (size_ == nodes_.size()) nodes_.push_back(std::make_unique<Node<T>>());
   Node<T>& node = *nodes_[size_++];
   node.op = nullptr;

@@ -82,6 +82,8 @@ class Graph {
   // Forgets every node (their Vars become invalid) and keeps the buffers.
   void clear();
   std::size_t size() const { return size_; }
+  // Vars hold 32-bit indices, so a tape holds at most this many nodes between clear()s.
+  static constexpr std::size_t kMaxNodes = UINT32_MAX;
 
   // With gradients disabled (evaluation), ops compute values and record no tape.
   bool grad_enabled() const { return grad_enabled_; }

@@ -5,6 +5,7 @@
 // what lets a graph reuse its buffers from one training step to the next.
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <initializer_list>
 #include <memory>
@@ -36,6 +37,24 @@ constexpr std::string_view dtype_name() {
 
 // Cache-line alignment: what vector loads and the GEMM's packing want.
 inline constexpr std::size_t kTensorAlignment = 64;
+
+// The most elements a Tensor<T> may hold: its size in bytes must fit a ptrdiff_t, as for
+// any C++ array.
+template <Real T>
+inline constexpr std::size_t kMaxTensorElements = static_cast<std::size_t>(PTRDIFF_MAX) / sizeof(T);
+
+namespace detail {
+// rows * cols, refused when the product overflows or exceeds kMaxTensorElements (a shape
+// computed from a negative number cast to size_t lands here, not in a wild allocation).
+template <Real T>
+std::size_t checked_element_count(std::size_t rows, std::size_t cols) {
+  std::size_t count = 0;
+  if (__builtin_mul_overflow(rows, cols, &count) || count > kMaxTensorElements<T>) [[unlikely]]
+    throw ValueError(fmt::format("Tensor: a [{},{}] {} tensor is too large; rows * cols must be at most {}", rows,
+                                 cols, dtype_name<T>(), kMaxTensorElements<T>));
+  return count;
+}
+}  // namespace detail
 
 template <Real T>
 class Tensor {
@@ -82,6 +101,7 @@ class Tensor {
   const T* data() const { return data_.get(); }
   std::span<T> span() { return {data(), size()}; }
   std::span<const T> span() const { return {data(), size()}; }
+  // Element access is unchecked, like std::vector's operator[]: it is the inner loop.
   T& operator[](std::size_t i) { return data_[i]; }
   const T& operator[](std::size_t i) const { return data_[i]; }
   T& operator()(std::size_t row, std::size_t col) { return data_[row * cols_ + col]; }
@@ -90,7 +110,7 @@ class Tensor {
   // Changes the shape. Contents are unspecified afterwards; no allocation happens
   // when the new size fits the current capacity.
   void resize(std::size_t rows, std::size_t cols) {
-    const std::size_t needed = rows * cols;
+    const std::size_t needed = detail::checked_element_count<T>(rows, cols);
     if (needed > capacity_) {
       data_.reset(static_cast<T*>(
           ::operator new(needed * sizeof(T), std::align_val_t{kTensorAlignment})));
@@ -104,7 +124,7 @@ class Tensor {
   void fill(T value) { std::fill_n(data(), size(), value); }
 
   void assign(std::size_t rows, std::size_t cols, std::span<const T> values) {
-    if (values.size() != rows * cols)
+    if (values.size() != detail::checked_element_count<T>(rows, cols))
       throw ShapeError(fmt::format("Tensor: {} values cannot fill a [{},{}] tensor",
                                    values.size(), rows, cols));
     resize(rows, cols);

@@ -5,7 +5,8 @@
 
 namespace cgrad {
 
-// [m,k] · [k,n] -> [m,n]
+// [m,k] · [k,n] -> [m,n]. Any of m, k, n may be 0: an empty batch gives an empty product,
+// and k = 0 a zero matrix (a sum of no terms).
 template <Real T>
 Var<T> matmul(Var<T> a, Var<T> b, std::source_location where = std::source_location::current());
 

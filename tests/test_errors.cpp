@@ -11,12 +11,14 @@
 #include <gtest/gtest.h>
 
 #include "cgrad.h"
+#include "expect_error.h"
 
 namespace cgrad {
 namespace {
 
 using ::testing::AllOf;
 using ::testing::HasSubstr;
+using test::message_of;
 
 static_assert(std::is_base_of_v<Error, ShapeError>);
 static_assert(std::is_base_of_v<Error, ValueError>);
@@ -24,23 +26,6 @@ static_assert(std::is_base_of_v<Error, GraphError>);
 static_assert(std::is_base_of_v<Error, NumericError>);
 static_assert(std::is_base_of_v<Error, IoError>);
 static_assert(std::is_base_of_v<std::runtime_error, Error>);
-
-// The message of the exception `action` throws, which must be exactly an E (caught as
-// cgrad::Error, so the hierarchy is checked too); records a failure otherwise.
-template <class E, class Action>
-std::string message_of(Action action) {
-  try {
-    action();
-  } catch (const Error& e) {
-    EXPECT_TRUE(dynamic_cast<const E*>(&e) != nullptr) << "wrong Error subclass; message: " << e.what();
-    return e.what();
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "threw something that is not a cgrad::Error: " << e.what();
-    return {};
-  }
-  ADD_FAILURE() << "did not throw";
-  return {};
-}
 
 Tensor<double> ones(std::size_t rows, std::size_t cols) { return Tensor<double>::full(rows, cols, 1.0); }
 
