@@ -1,18 +1,43 @@
 #include "ops/l2_reg.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
+#include <span>
 
 #include "ops/op_support.h"
 
 namespace cgrad {
 namespace {
 
+// 0.5 * lambda * sum(w^2) for f32: every square of a float, and their sum, is in double's
+// range, so summing in double cannot overflow or underflow where the result is finite.
+float half_lambda_sum_of_squares(std::span<const float> w, float lambda) {
+  double sum = 0;
+  for (const float x : w) sum += static_cast<double>(x) * static_cast<double>(x);
+  return static_cast<float>(0.5 * static_cast<double>(lambda) * sum);
+}
+
+// For f64, the plain sum of squares is right unless it overflowed, or is so small that
+// squares lost to underflow may matter; only then (rare) take a second pass that scales
+// by the largest magnitude first, as BLAS's nrm2 does: max^2 * sum((w / max)^2).
+double half_lambda_sum_of_squares(std::span<const double> w, double lambda) {
+  constexpr double kUnderflowMatters = std::numeric_limits<double>::min() / std::numeric_limits<double>::epsilon();
+  double sum = 0;
+  for (const double x : w) sum += x * x;
+  if ((sum >= kUnderflowMatters && sum <= std::numeric_limits<double>::max()) || std::isnan(sum))
+    return 0.5 * lambda * sum;
+  double largest = 0;
+  for (const double x : w) largest = std::max(largest, std::abs(x));
+  if (largest == 0 || std::isinf(largest)) return 0.5 * lambda * largest * largest;
+  double scaled_sum = 0;  // in [1, n]
+  for (const double x : w) scaled_sum += (x / largest) * (x / largest);
+  return 0.5 * lambda * scaled_sum * largest * largest;  // left to right: no intermediate over/underflow
+}
+
 template <Real T>
 void forward(const Graph<T>& graph, Node<T>& node) {
-  const Tensor<T>& w = graph.value(node.inputs[0]);
-  T sum_of_squares{0};
-  for (std::size_t i = 0; i < w.size(); ++i) sum_of_squares += w[i] * w[i];
-  node.value[0] = T{0.5} * node.attribute * sum_of_squares;
+  node.value[0] = half_lambda_sum_of_squares(graph.value(node.inputs[0]).span(), node.attribute);
 }
 
 template <Real T>
