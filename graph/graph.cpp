@@ -56,6 +56,7 @@ Node<T>& Graph<T>::append(std::source_location where) {
   node.op = nullptr;
   node.input_count = 0;
   node.parameter = nullptr;
+  node.external_value = nullptr;
   node.requires_grad = false;
   node.grad_written = false;
   node.attribute = T{0};
@@ -77,8 +78,37 @@ Var<T> Graph<T>::param(Parameter<T>& parameter, std::source_location where) {
   if (parameter.grad().shape() != parameter.shape()) parameter.zero_grad();
   Node<T>& node = append(where);
   node.parameter = &parameter;
+  node.external_value = &parameter.value();
   node.requires_grad = grad_enabled_;
   return {this, static_cast<std::uint32_t>(size_ - 1), generation_};
+}
+
+template <Real T>
+Var<T> Graph<T>::shared_param(const Parameter<T>& parameter, std::source_location where) {
+  Node<T>& node = append(where);
+  node.external_value = &parameter.value();
+  node.requires_grad = grad_enabled_;
+  return {this, static_cast<std::uint32_t>(size_ - 1), generation_};
+}
+
+template <Real T>
+const Tensor<T>& Graph<T>::grad(Var<T> v) {
+  check(v, "grad");
+  Node<T>& node = *nodes_[v.index_];
+  if (node.parameter != nullptr)
+    throw GraphError(fmt::format(
+        "grad: node {} is a param() leaf, whose gradient is added into Parameter '{}'; read its grad(), "
+        "or enter it with shared_param() to keep the gradient in the graph",
+        v.index_, node.parameter->name()));
+  if (!node.requires_grad)
+    throw GraphError(fmt::format(
+        "grad: node {} ({}) has no gradient: it depends on no parameter or was recorded with gradients disabled",
+        v.index_, node.name()));
+  if (!node.grad_written) {  // not on the last backward pass's path
+    node.grad.resize(node.output().shape());
+    node.grad.fill(T{0});
+  }
+  return node.grad;
 }
 
 template <Real T>
@@ -157,7 +187,8 @@ void Graph<T>::backward_from(std::uint32_t output_index) {
     for (std::size_t i = 0; i < grad.size(); ++i) grad[i] += output.grad[i];
     return;
   }
-  for (std::size_t i = 0; i < output_index; ++i) nodes_[i]->grad_written = false;
+  // Every node, not only those before the output: grad() must not show an older pass.
+  for (std::size_t i = 0; i < size_; ++i) nodes_[i]->grad_written = false;
   output.grad_written = true;
   for (std::size_t i = output_index + 1; i-- > 0;) {
     const Node<T>& node = *nodes_[i];

@@ -7,6 +7,14 @@
 // and finish() it, which runs the op's forward. In backward, ask grad_out() for an input's
 // gradient right before writing it, and finish that write before asking for the next:
 // the first writer of a gradient overwrites it, later ones add to it.
+//
+// Threads: a Graph (and its Vars) is used by one thread at a time; graphs on different
+// threads are independent. A Parameter may be read by any number of graphs on any threads
+// at once through shared_param(), as long as no thread writes it meanwhile (its value,
+// shape or grad: an optimizer step belongs between the parallel phases). param() is not
+// for sharing: backward adds into the Parameter's grad. Sum the threads' grad()s in a
+// fixed order to get results that do not depend on scheduling. Ops may run on oneTBB's
+// workers from any thread; their results do not depend on the number of threads.
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -72,12 +80,21 @@ class Graph {
   Var<T> input(const Tensor<T>& value, std::source_location where = std::source_location::current());
   // A parameter leaf: reads the parameter's value in place; backward adds into its grad.
   Var<T> param(Parameter<T>& parameter, std::source_location where = std::source_location::current());
+  // A parameter leaf that only reads: the value is read in place, the gradient stays in
+  // this graph (read it with grad() after backward) and the Parameter is never written.
+  // This is how several graphs on several threads share one Parameter (see "Threads").
+  Var<T> shared_param(const Parameter<T>& parameter,
+                      std::source_location where = std::source_location::current());
 
   // Reverse-mode autodiff from a [1,1] loss: adds d loss / d p into every parameter p
   // the loss depends on.
   void backward(Var<T> loss);
   // The same from any output, given d (something) / d output; gradcheck uses it.
   void backward(Var<T> output, const Tensor<T>& output_grad);
+  // d output / d v from the last backward pass (zeros where v was not on its path), for
+  // any Var that needs a gradient except a param() leaf, whose gradient went into its
+  // Parameter. Valid until the next backward or clear().
+  const Tensor<T>& grad(Var<T> v);
 
   // Forgets every node (their Vars become invalid) and keeps the buffers.
   void clear();

@@ -36,7 +36,8 @@ struct Node {
   const OpInfo<T>* op = nullptr;  // nullptr for a leaf
   std::array<std::uint32_t, kMaxOpInputs> inputs{};
   std::uint32_t input_count = 0;
-  Parameter<T>* parameter = nullptr;  // set for a parameter leaf: value and grad live there
+  Parameter<T>* parameter = nullptr;  // set for a param() leaf: its grad lives there
+  const Tensor<T>* external_value = nullptr;  // a param() or shared_param() leaf's value, read in place
   bool requires_grad = false;
   bool grad_written = false;  // grad holds this backward pass's gradient
   T attribute{};              // an op's scalar argument: Scale's factor, L2Reg's lambda
@@ -46,8 +47,12 @@ struct Node {
   std::vector<std::int32_t> indices;  // integer arguments (SoftmaxXent's labels)
   std::source_location location;     // the user's call that recorded this node
 
-  std::string_view name() const { return op ? op->name : (parameter ? "Parameter" : "Input"); }
-  const Tensor<T>& output() const { return parameter ? parameter->value() : value; }
+  std::string_view name() const {
+    if (op != nullptr) return op->name;
+    if (parameter != nullptr) return "Parameter";
+    return external_value != nullptr ? "SharedParameter" : "Input";
+  }
+  const Tensor<T>& output() const { return external_value != nullptr ? *external_value : value; }
 };
 
 }  // namespace cgrad
