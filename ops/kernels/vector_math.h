@@ -6,9 +6,10 @@
 // exp(x) = 2^k * exp(r), k = round(x / ln 2), r = x - k ln 2 (Cody-Waite: ln 2 split into
 // a part exact in T and a remainder), |r| <= ln2 / 2; exp(r) by its Taylor polynomial
 // (degree 7 for float, 13 for double: truncation below half an ulp), 2^k built from its
-// exponent bits. Below the smallest normal result the answer is flushed to 0.
+// exponent bits. Below the smallest normal result the answer is flushed to 0; NaN stays NaN.
 #include <bit>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 
 namespace cgrad::detail {
@@ -25,7 +26,8 @@ inline T exp_nonpositive(T x) {
   constexpr T ln2_lo = single ? T(1.428606765330187e-06) : T(1.9082149292705877e-10);
 
   const bool underflow = x < lowest;
-  x = underflow ? lowest : x;
+  const bool not_a_number = x != x;
+  x = x >= lowest ? x : lowest;  // also maps NaN into range: the integer conversion stays defined
   // Round to nearest by the add-and-subtract trick (no libm call, vectorizes).
   constexpr T shifter = single ? T(12582912.0) : T(6755399441055744.0);  // 1.5 * 2^mantissa
   const T k = (x * log2e + shifter) - shifter;
@@ -51,7 +53,8 @@ inline T exp_nonpositive(T x) {
   }
   const Bits exponent = static_cast<Bits>(k) + exponent_bias;
   const T scale = std::bit_cast<T>(static_cast<Bits>(exponent << mantissa_bits));
-  return underflow ? T(0) : poly * scale;
+  const T result = underflow ? T(0) : poly * scale;
+  return not_a_number ? std::numeric_limits<T>::quiet_NaN() : result;
 }
 
 }  // namespace cgrad::detail
