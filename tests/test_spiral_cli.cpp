@@ -1,6 +1,7 @@
 // The spiral executable's command line: bad input exits 2, --help exits 0, a short run
 // writes its pictures. Runs the real binary (SPIRAL_BINARY) through the shell.
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -11,7 +12,7 @@
 namespace {
 
 int exit_status(const std::string& arguments) {
-  const std::string command = std::string(SPIRAL_BINARY) + " " + arguments + " >/dev/null 2>&1";
+  const std::string command = "'" + std::string(SPIRAL_BINARY) + "' " + arguments + " >/dev/null 2>&1";
   const int status = std::system(command.c_str());
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
@@ -32,7 +33,9 @@ TEST(SpiralCli, RuntimeErrorExitsTwo) {
 }
 
 TEST(SpiralCli, ShortRunWritesPictures) {
-  const auto dir = std::filesystem::temp_directory_path() / "cgrad_spiral_cli_test";
+  // The process id keeps concurrent runs of the suite (release and debug) apart.
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("cgrad_spiral_cli_test_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   EXPECT_EQ(exit_status("--model linear --iters 20 --points 30 --out " + dir.string()), 0);
   EXPECT_TRUE(std::filesystem::exists(dir / "spiral_data.png"));

@@ -1,4 +1,6 @@
 // The PNG pictures decode (with stb_image from the same Debian package) to the expected size.
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -24,7 +26,10 @@ Decoded decode(const std::string& path) {
 }
 
 std::string temp_png(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("cgrad_spiral_test_" + name + ".png")).string();
+  // The process id keeps concurrent runs of the suite (release and debug) apart.
+  return (std::filesystem::temp_directory_path() /
+          ("cgrad_spiral_test_" + name + "_" + std::to_string(::getpid()) + ".png"))
+      .string();
 }
 
 SpiralData<double> seed_data() {
