@@ -18,7 +18,12 @@ void backward(Graph<T>& graph, const Node<T>& node) {
   const T* y = node.value.data();
   const T* dy = node.grad.data();
   if (GradOut<T> dx = graph.grad_out(node.inputs[0])) {
-    detail::write_grad(dx, [&](std::size_t i) { return y[i] > T{0} ? dy[i] : T{0}; });
+    // dy is loaded unconditionally: a load under the condition would keep the compiler
+    // from turning the select into vector blends.
+    detail::write_grad(dx, [&](std::size_t i) {
+      const T upstream = dy[i];
+      return y[i] > T{0} ? upstream : T{0};
+    });
   }
 }
 

@@ -3,31 +3,38 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ops/kernels/vector_math.h"
 #include "ops/op_support.h"
 
 namespace cgrad {
 namespace {
 
-// Keeps the softmax probabilities in node.saved for backward.
+// Keeps the softmax probabilities in node.saved for backward. The exponentials are taken
+// in one flat pass over all rows so that it vectorizes even when rows are short (K = 3).
 template <Real T>
 void forward(const Graph<T>& graph, Node<T>& node) {
   const Tensor<T>& scores = graph.value(node.inputs[0]);
   const std::size_t rows = scores.rows(), classes = scores.cols();
   node.saved.resize(rows, classes);
+  T* p = node.saved.data();
+  for (std::size_t r = 0; r < rows; ++r) {  // p = s - max(s) <= 0, row by row
+    const T* s = scores.data() + r * classes;
+    const T row_max = *std::max_element(s, s + classes);
+    for (std::size_t c = 0; c < classes; ++c) p[r * classes + c] = s[c] - row_max;
+  }
   double total = 0;  // the mean of many terms is summed in double even for f32
   for (std::size_t r = 0; r < rows; ++r) {
-    const T* s = scores.data() + r * classes;
-    T* p = node.saved.data() + r * classes;
-    const T row_max = *std::max_element(s, s + classes);
-    T sum{0};
-    for (std::size_t c = 0; c < classes; ++c) {
-      p[c] = std::exp(s[c] - row_max);
-      sum += p[c];
-    }
-    const T inverse = T{1} / sum;
-    for (std::size_t c = 0; c < classes; ++c) p[c] *= inverse;
     // -log softmax(s)[y] = log(sum) - (s[y] - max): never the log of an underflowed p.
-    total += static_cast<double>(std::log(sum) - (s[node.indices[r]] - row_max));
+    total -= static_cast<double>(p[r * classes + node.indices[r]]);
+  }
+  for (std::size_t i = 0; i < rows * classes; ++i) p[i] = detail::exp_nonpositive(p[i]);
+  for (std::size_t r = 0; r < rows; ++r) {
+    T* pr = p + r * classes;
+    T sum{0};
+    for (std::size_t c = 0; c < classes; ++c) sum += pr[c];
+    const T inverse = T{1} / sum;
+    for (std::size_t c = 0; c < classes; ++c) pr[c] *= inverse;
+    total += static_cast<double>(std::log(sum));
   }
   node.value[0] = static_cast<T>(total / static_cast<double>(rows));
 }

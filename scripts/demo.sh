@@ -3,4 +3,4 @@
 # Arguments are passed on to the example (try --help).
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cgrad_setup release
-exec "$CGRAD_ROOT/build/release/examples/quickstart" "$@"
+exec "$CGRAD_ROOT/build/release/examples/spiral/spiral" "$@"

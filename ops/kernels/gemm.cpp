@@ -4,7 +4,6 @@
 #include "ops/kernels/gemm.h"
 
 #include <algorithm>
-#include <vector>
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
@@ -19,18 +18,17 @@ constexpr std::size_t kRowBlock = 32;
 
 template <class T>
 void gemm_rows(GemmShape s, const GemmOperands<T>& op, std::size_t row_begin, std::size_t row_end) {
-  std::vector<T> b_row(op.transpose_b ? s.n : 0);
   for (std::size_t i = row_begin; i < row_end; ++i) {
     T* c = op.c + i * op.ldc;
     if (!op.accumulate) std::fill_n(c, s.n, T{0});
     for (std::size_t p = 0; p < s.k; ++p) {
       const T a_ip = op.transpose_a ? op.a[p * op.lda + i] : op.a[i * op.lda + p];
-      const T* b = op.b + p * op.ldb;
       if (op.transpose_b) {
-        for (std::size_t j = 0; j < s.n; ++j) b_row[j] = op.b[j * op.ldb + p];
-        b = b_row.data();
+        for (std::size_t j = 0; j < s.n; ++j) c[j] += a_ip * op.b[j * op.ldb + p];
+      } else {
+        const T* b = op.b + p * op.ldb;
+        for (std::size_t j = 0; j < s.n; ++j) c[j] += a_ip * b[j];
       }
-      for (std::size_t j = 0; j < s.n; ++j) c[j] += a_ip * b[j];
     }
   }
 }

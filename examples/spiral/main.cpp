@@ -1,0 +1,118 @@
+// spiral: the seed document's examples on cgrad. Generates the spiral data, trains the
+// linear softmax classifier and the two-layer ReLU network by full-batch gradient descent,
+// prints the seed's log lines and writes the three pictures. See --help.
+#include <cmath>
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <tbb/global_control.h>
+
+#include "graph/error.h"
+#include "run.h"
+
+namespace {
+
+using cgrad::spiral::Dtype;
+using cgrad::spiral::ModelChoice;
+
+// Exit status for a bad command line or a value the library refuses.
+constexpr int kUsageError = 2;
+
+// Keyword options are read as text, checked against their names, then mapped; that keeps
+// --help readable ("{linear,two-layer,all}") and the error naming the allowed values.
+struct Keywords {
+  std::string model = "all";
+  std::string dtype = "f64";
+  std::string rng = "numpy";
+};
+
+// Rejects NaN and infinities, which CLI::Range lets through.
+const CLI::Validator kFinite(
+    [](std::string& text) {
+      double value = 0.0;
+      if (!CLI::detail::lexical_cast(text, value) || !std::isfinite(value))
+        return "must be a finite number, got " + text;
+      return std::string();
+    },
+    "FINITE");
+
+void add_options(CLI::App& app, cgrad::spiral::RunOptions& o, Keywords& k, std::size_t& threads) {
+  constexpr std::size_t kMaxIterations = 1'000'000'000;
+  app.add_option("--model", k.model, "which models to train; all: data, linear, two-layer from one random stream")
+      ->check(CLI::IsMember({"linear", "two-layer", "all"}))
+      ->capture_default_str();
+  app.add_option("--iters", o.iterations, "training iterations [default: 200 linear, 10000 two-layer]")
+      ->check(CLI::Range(std::size_t{0}, kMaxIterations));
+  app.add_option("--hidden", o.hidden, "hidden units of the two-layer network")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20))
+      ->capture_default_str();
+  app.add_option("--lr", o.learning_rate, "step size of gradient descent")
+      ->check(kFinite & CLI::Range(0.0, 1e6))
+      ->capture_default_str();
+  app.add_option("--reg", o.reg, "L2 regularisation strength")
+      ->check(kFinite & CLI::Range(0.0, 1e6))
+      ->capture_default_str();
+  app.add_option("--dtype", k.dtype, "floating-point type (the seed computes in float64)")
+      ->check(CLI::IsMember({"f32", "f64"}))
+      ->capture_default_str();
+  app.add_option("--threads", threads, "threads for the matrix products [default: all cores]")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1024}));
+  app.add_option("--seed", o.seed, "random seed, 0 to 4294967295")->capture_default_str();
+  app.add_option("--rng", k.rng, "numpy: NumPy's legacy RandomState, as the seed; std: std::mt19937_64")
+      ->check(CLI::IsMember({"numpy", "std"}))
+      ->capture_default_str();
+  app.add_option("--points", o.points, "points per class")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24))
+      ->capture_default_str();
+  app.add_option("--classes", o.classes, "number of classes (spiral arms)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 10))
+      ->capture_default_str();
+  app.add_option("--out", o.out_dir, "directory for the PNG pictures")->capture_default_str();
+}
+
+void apply_keywords(const Keywords& k, cgrad::spiral::RunOptions& o) {
+  o.model = k.model == "linear" ? ModelChoice::Linear
+            : k.model == "two-layer" ? ModelChoice::TwoLayer
+                                     : ModelChoice::All;
+  o.dtype = k.dtype == "f32" ? Dtype::F32 : Dtype::F64;
+  o.rng = cgrad::spiral::parse_rng_kind(k.rng);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"spiral: the seed's spiral data, linear classifier and two-layer network on cgrad", "spiral"};
+  cgrad::spiral::RunOptions options;
+  Keywords keywords;
+  std::size_t threads = 0;
+  add_options(app, options, keywords, threads);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    fmt::print(stderr, "spiral: error: {}\n{}", e.what(), app.help());
+    return kUsageError;
+  }
+
+  try {
+    std::unique_ptr<tbb::global_control> thread_limit;
+    if (threads > 0)
+      thread_limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, threads);
+    apply_keywords(keywords, options);
+    cgrad::spiral::run(options, stdout);
+  } catch (const cgrad::Error& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "spiral: error: {}\n", e.what());
+    return kUsageError;
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "spiral: internal error: {}\n", e.what());
+    return 1;
+  }
+  return 0;
+}

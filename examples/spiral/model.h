@@ -1,0 +1,45 @@
+#pragma once
+// The seed's two classifiers as one small network: affine layers with ReLU between them.
+// {D, K} is the linear softmax classifier, {D, h, K} the two-layer network. Each layer's
+// weights are 0.01 * randn(in, out) drawn in layer order and its bias starts at zero,
+// exactly as the seed initialises them, so the random stream is consumed the same way.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "cgrad.h"
+#include "random_source.h"
+
+namespace cgrad::spiral {
+
+template <Real T>
+class Network {
+ public:
+  // layer_sizes = {inputs, hidden..., classes}; throws cgrad::ValueError if fewer than
+  // two sizes are given or any size is 0.
+  Network(std::span<const std::size_t> layer_sizes, RandomSource& rng);
+
+  // Class scores [m, classes] of points [m, inputs], recorded on g.
+  Var<T> scores(Graph<T>& g, Var<T> points);
+  // The seed's loss: mean softmax cross-entropy + sum over weight matrices of 0.5*reg*|W|^2.
+  Var<T> loss(Graph<T>& g, Var<T> points, std::span<const std::int32_t> labels, T reg);
+  // The most likely class of each point (the first, on ties, like np.argmax); records
+  // nothing for backward.
+  std::vector<std::int32_t> predict(Graph<T>& g, const Tensor<T>& points);
+
+  // Weights then bias, layer by layer; the addresses stay valid for the Network's life.
+  std::vector<Parameter<T>*> parameters();
+
+ private:
+  struct Layer {
+    Parameter<T> weight;
+    Parameter<T> bias;
+  };
+  std::vector<Layer> layers_;
+};
+
+extern template class Network<float>;
+extern template class Network<double>;
+
+}  // namespace cgrad::spiral

@@ -1,0 +1,89 @@
+#include "run.h"
+
+#include <array>
+#include <filesystem>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "model.h"
+#include "plot.h"
+#include "spiral_data.h"
+#include "train.h"
+
+namespace cgrad::spiral {
+namespace {
+
+struct ModelSpec {
+  const char* name;       // as printed: "linear", "two-layer"
+  const char* file_stem;  // spiral_<stem>.png
+  std::size_t default_iterations;
+  std::size_t log_every;
+};
+
+constexpr ModelSpec kLinear{"linear", "linear", 200, 10};
+constexpr ModelSpec kTwoLayer{"two-layer", "two_layer", 10000, 1000};
+
+std::string prepare_out_dir(const std::string& dir) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) throw IoError(fmt::format("cannot create output directory '{}': {}", dir, error.message()));
+  return dir;
+}
+
+std::string picture_path(const std::string& dir, const std::string& stem) {
+  return (std::filesystem::path(dir) / fmt::format("spiral_{}.png", stem)).string();
+}
+
+template <Real T>
+void train_and_picture(const ModelSpec& spec, std::span<const std::size_t> layer_sizes,
+                       const SpiralData<T>& data, RandomSource& rng, const RunOptions& options,
+                       std::FILE* out) {
+  Network<T> network(layer_sizes, rng);
+  const TrainOptions train_options{options.iterations.value_or(spec.default_iterations),
+                                   options.learning_rate, options.reg, spec.log_every};
+  const TrainResult result = train(network, data, train_options, [out](std::string_view line) {
+    fmt::print(out, "{}\n", line);
+  });
+  fmt::print(out, "{}: loss {:.6f} accuracy {:.2f}\n", spec.name, result.loss, result.accuracy);
+  fmt::print(out, "{}: {:.1f} us/iter\n", spec.name, result.microseconds_per_iteration);
+
+  Graph<T> g;
+  const std::string path = picture_path(options.out_dir, spec.file_stem);
+  write_decision_png<T>(path, data, [&](const Tensor<T>& points) { return network.predict(g, points); });
+  fmt::print(out, "wrote {}\n", path);
+}
+
+template <Real T>
+void run_as(const RunOptions& options, std::FILE* out) {
+  RandomSource rng(options.rng, options.seed);
+  const SpiralData<T> data = make_spiral<T>(options.points, options.classes, rng);
+  fmt::print(out, "data: {} points in {} classes, rng {} seed {}, {}\n", data.labels.size(),
+             data.classes, rng_kind_name(options.rng), options.seed, dtype_name<T>());
+  const std::string data_path = picture_path(options.out_dir, "data");
+  write_data_png(data_path, data);
+  fmt::print(out, "wrote {}\n", data_path);
+
+  constexpr std::size_t kFeatures = 2;
+  if (options.model != ModelChoice::TwoLayer) {
+    const std::array<std::size_t, 2> sizes{kFeatures, options.classes};
+    train_and_picture<T>(kLinear, sizes, data, rng, options, out);
+  }
+  if (options.model != ModelChoice::Linear) {
+    const std::array<std::size_t, 3> sizes{kFeatures, options.hidden, options.classes};
+    train_and_picture<T>(kTwoLayer, sizes, data, rng, options, out);
+  }
+}
+
+}  // namespace
+
+void run(const RunOptions& options, std::FILE* out) {
+  if (options.hidden == 0) throw ValueError("--hidden must be at least 1");
+  prepare_out_dir(options.out_dir);
+  if (options.dtype == Dtype::F32)
+    run_as<float>(options, out);
+  else
+    run_as<double>(options, out);
+}
+
+}  // namespace cgrad::spiral

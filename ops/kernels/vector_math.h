@@ -1,0 +1,60 @@
+#pragma once
+// Branch-free exp for x <= 0, written so that loops over it vectorize (std::exp is a
+// libm call that GCC will not vectorize without -ffast-math). Softmax only ever
+// exponentiates x - max(x) <= 0, which is the whole domain needed here.
+//
+// exp(x) = 2^k * exp(r), k = round(x / ln 2), r = x - k ln 2 (Cody-Waite: ln 2 split into
+// a part exact in T and a remainder), |r| <= ln2 / 2; exp(r) by its Taylor polynomial
+// (degree 7 for float, 13 for double: truncation below half an ulp), 2^k built from its
+// exponent bits. Below the smallest normal result the answer is flushed to 0; NaN stays NaN.
+#include <bit>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
+namespace cgrad::detail {
+
+template <class T>
+inline T exp_nonpositive(T x) {
+  using Bits = std::conditional_t<std::is_same_v<T, float>, std::int32_t, std::int64_t>;
+  constexpr bool single = std::is_same_v<T, float>;
+  constexpr int mantissa_bits = single ? 23 : 52;
+  constexpr int exponent_bias = single ? 127 : 1023;
+  constexpr T lowest = single ? T(-87.0) : T(-708.0);  // 2^k stays a normal number
+  constexpr T log2e = T(1.4426950408889634);
+  constexpr T ln2_hi = single ? T(0.693145751953125) : T(0.6931471803691238);
+  constexpr T ln2_lo = single ? T(1.428606765330187e-06) : T(1.9082149292705877e-10);
+
+  const bool underflow = x < lowest;
+  const bool not_a_number = x != x;
+  x = x >= lowest ? x : lowest;  // also maps NaN into range: the integer conversion stays defined
+  // Round to nearest by the add-and-subtract trick (no libm call, vectorizes).
+  constexpr T shifter = single ? T(12582912.0) : T(6755399441055744.0);  // 1.5 * 2^mantissa
+  const T k = (x * log2e + shifter) - shifter;
+  const T r = (x - k * ln2_hi) - k * ln2_lo;
+
+  T poly;
+  if constexpr (single) {
+    poly = T(1.0 / 5040);
+    poly = poly * r + T(1.0 / 720);
+    poly = poly * r + T(1.0 / 120);
+    poly = poly * r + T(1.0 / 24);
+    poly = poly * r + T(1.0 / 6);
+    poly = poly * r + T(0.5);
+    poly = poly * r + T(1);
+    poly = poly * r + T(1);
+  } else {
+    constexpr T inverse_factorials[] = {1.0 / 6227020800, 1.0 / 479001600, 1.0 / 39916800, 1.0 / 3628800,
+                                        1.0 / 362880,     1.0 / 40320,     1.0 / 5040,     1.0 / 720,
+                                        1.0 / 120,        1.0 / 24,        1.0 / 6,        0.5,
+                                        1.0,              1.0};
+    poly = inverse_factorials[0];
+    for (int i = 1; i < 14; ++i) poly = poly * r + inverse_factorials[i];
+  }
+  const Bits exponent = static_cast<Bits>(k) + exponent_bias;
+  const T scale = std::bit_cast<T>(static_cast<Bits>(exponent << mantissa_bits));
+  const T result = underflow ? T(0) : poly * scale;
+  return not_a_number ? std::numeric_limits<T>::quiet_NaN() : result;
+}
+
+}  // namespace cgrad::detail
