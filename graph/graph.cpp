@@ -25,6 +25,11 @@ std::string describe_element(const Tensor<T>& t, std::size_t i) {
   return fmt::format("{} at [{},{}] of {}", t[i], i / t.cols(), i % t.cols(), t.shape());
 }
 
+[[noreturn, gnu::cold, gnu::noinline]] void throw_tape_full() {
+  throw GraphError(fmt::format("Graph: the tape is full at {} nodes; clear() it between steps",
+                               Graph<float>::kMaxNodes));
+}
+
 template <Real T>
 std::string recorded_at(const Node<T>& node, std::size_t index) {
   return fmt::format("{} is node {} of the tape, recorded at {}:{}", node.name(), index,
@@ -50,7 +55,7 @@ template <Real T>
 Node<T>& Graph<T>::append(std::source_location where) {
   // Vars hold 32-bit indices.
   if (size_ == kMaxNodes) [[unlikely]]
-    throw GraphError(fmt::format("Graph: the tape is full at {} nodes; clear() it between steps", kMaxNodes));
+    throw_tape_full();
   if (size_ == nodes_.size()) nodes_.push_back(std::make_unique<Node<T>>());
   Node<T>& node = *nodes_[size_++];
   node.op = nullptr;

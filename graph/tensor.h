@@ -44,14 +44,20 @@ template <Real T>
 inline constexpr std::size_t kMaxTensorElements = static_cast<std::size_t>(PTRDIFF_MAX) / sizeof(T);
 
 namespace detail {
+// Out of line and cold, so that resize(), on every node's path, stays small.
+template <Real T>
+[[noreturn, gnu::cold, gnu::noinline]] void throw_too_large(std::size_t rows, std::size_t cols) {
+  throw ValueError(fmt::format("Tensor: a [{},{}] {} tensor is too large; rows * cols must be at most {}", rows,
+                               cols, dtype_name<T>(), kMaxTensorElements<T>));
+}
+
 // rows * cols, refused when the product overflows or exceeds kMaxTensorElements (a shape
 // computed from a negative number cast to size_t lands here, not in a wild allocation).
 template <Real T>
 std::size_t checked_element_count(std::size_t rows, std::size_t cols) {
   std::size_t count = 0;
   if (__builtin_mul_overflow(rows, cols, &count) || count > kMaxTensorElements<T>) [[unlikely]]
-    throw ValueError(fmt::format("Tensor: a [{},{}] {} tensor is too large; rows * cols must be at most {}", rows,
-                                 cols, dtype_name<T>(), kMaxTensorElements<T>));
+    throw_too_large<T>(rows, cols);
   return count;
 }
 }  // namespace detail
