@@ -195,12 +195,13 @@ void Graph<T>::backward_from(std::uint32_t output_index) {
   // Every node, not only those before the output: grad() must not show an older pass.
   for (std::size_t i = 0; i < size_; ++i) nodes_[i]->grad_written = false;
   output.grad_written = true;
+  const bool check_anomalies = anomaly_detection_enabled();  // read once per pass, not per node
   for (std::size_t i = output_index + 1; i-- > 0;) {
     const Node<T>& node = *nodes_[i];
     if (node.op == nullptr || !node.requires_grad || !node.grad_written) continue;
     node.op->backward(*this, node);
     check_input_grads(node);
-    if (anomaly_detection_enabled()) [[unlikely]]
+    if (check_anomalies) [[unlikely]]
       check_finite_input_grads(node, i);
   }
 }
