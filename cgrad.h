@@ -14,6 +14,7 @@
 #include "optim/rmsprop.h"
 #include "optim/schedule.h"
 #include "optim/sgd.h"
+#include "nn/checkpoint.h"
 #include "nn/dataset.h"
 #include "nn/init.h"
 #include "nn/linear.h"
