@@ -276,8 +276,12 @@ void save_checkpoint(const fs::path& file, const std::vector<NamedParameter<T>>&
 
 template <Real T>
 void load_checkpoint(const fs::path& file, const std::vector<NamedParameter<T>>& parameters, Optimizer<T>* optimizer) {
-  for (const auto& [name, parameter] : parameters)
+  for (std::size_t i = 0; i < parameters.size(); ++i) {
+    const auto& [name, parameter] = parameters[i];
     if (parameter == nullptr) throw ValueError(fmt::format("load_checkpoint: parameter '{}' is a null pointer", name));
+    for (std::size_t j = 0; j < i; ++j)
+      if (parameters[j].first == name) throw ValueError(fmt::format("load_checkpoint: two parameters are named '{}'", name));
+  }
   ParsedFile parsed = parse(file);
 
   // Everything goes into temporaries first; the model changes only once all is well.

@@ -2,7 +2,8 @@
 // Weight initialisation for layers. A layer takes an Init: a fill function given the
 // weight tensor [fan_in, fan_out] to overwrite. he() and xavier() are the usual ones;
 // any callable works, so a caller can supply its own generator (the seed's
-// 0.01·N(0,1), a constant for a test, ...).
+// 0.01·N(0,1), a constant for a test, ...). The functions below keep a reference to
+// the Rng they draw from, which must outlive them.
 #include <cmath>
 #include <functional>
 

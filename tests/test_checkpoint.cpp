@@ -321,6 +321,8 @@ TEST_F(CheckpointTest, ReservedOrRepeatedNamesAreRefused) {
   EXPECT_THROW(save_checkpoint<float>(path("x"), {{"__metadata__", &a}}), ValueError);
   EXPECT_THROW(save_checkpoint<float>(path("x"), {{"w", &a}, {"w", &b}}), ValueError);
   EXPECT_THROW(save_checkpoint<float>(path("x"), {{"", &a}}), ValueError);
+  save_checkpoint<float>(path("x"), {{"w", &b}});
+  EXPECT_THROW(load_checkpoint<float>(path("x"), {{"w", &a}, {"w", &b}}), ValueError);
 }
 
 }  // namespace
