@@ -19,4 +19,5 @@
 #include "nn/init.h"
 #include "nn/linear.h"
 #include "nn/mlp.h"
+#include "nn/named_parameter.h"
 #include "nn/random.h"

@@ -27,7 +27,7 @@
 #include <filesystem>
 #include <vector>
 
-#include "nn/linear.h"
+#include "nn/named_parameter.h"
 #include "optim/optimizer.h"
 
 namespace cgrad {

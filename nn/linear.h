@@ -11,11 +11,9 @@
 #include "graph/graph.h"
 #include "graph/parameter.h"
 #include "nn/init.h"
+#include "nn/named_parameter.h"
 
 namespace cgrad {
-
-template <Real T>
-using NamedParameter = std::pair<std::string, Parameter<T>*>;
 
 template <Real T>
 class Linear {

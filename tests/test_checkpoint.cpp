@@ -130,6 +130,16 @@ TYPED_TEST(CheckpointRoundTrip, MomentumStateAndStateIgnoredWithoutOptimizer) {
   EXPECT_TRUE(same_bits(snapshot(values_of(saved)), snapshot(values_of(plain))));
 }
 
+// A model made of bare parameters (not nn/ modules) is saved under their own names.
+TEST_F(CheckpointTest, BareParametersUnderTheirOwnNames) {
+  Parameter<double> w("W", Tensor<double>(2, 2, {1, 2, 3, 4})), b("b", Tensor<double>(1, 2, {5, 6}));
+  Parameter<double> w_loaded("W", Tensor<double>(2, 2)), b_loaded("b", Tensor<double>(1, 2));
+  save_checkpoint(path("bare.safetensors"), named_parameters<double>({&w, &b}));
+  load_checkpoint(path("bare.safetensors"), named_parameters<double>({&w_loaded, &b_loaded}));
+  EXPECT_EQ(w_loaded.value()[3], 4.0);
+  EXPECT_EQ(b_loaded.value()[1], 6.0);
+}
+
 // ---- damaged files ----
 
 std::string read_bytes(const fs::path& file) {
