@@ -8,7 +8,7 @@ CGRAD_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CGRAD_PACKAGES=(
   cmake g++ make pkg-config
   libfmt-dev libtbb-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libopenblas-dev libcli11-dev libstb-dev nlohmann-json3-dev
+  libopenblas-dev libcli11-dev libstb-dev nlohmann-json3-dev python3-numpy
 )
 
 cgrad_install_packages() {

@@ -1,0 +1,339 @@
+// Checkpoints: bit-for-bit round trips (f32, f64, with and without optimizer state),
+// every kind of damaged file refused with an IoError that names the file while the
+// model stays as it was, and a save interrupted before its rename leaving the old file.
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cgrad.h"
+
+namespace cgrad {
+namespace {
+
+namespace fs = std::filesystem;
+
+template <Real T>
+using Snapshot = std::vector<std::vector<T>>;
+
+template <Real T>
+Snapshot<T> snapshot(const std::vector<const Tensor<T>*>& tensors) {
+  Snapshot<T> copy;
+  for (const Tensor<T>* t : tensors) copy.emplace_back(t->span().begin(), t->span().end());
+  return copy;
+}
+
+template <Real T>
+std::vector<const Tensor<T>*> values_of(Mlp<T>& model) {
+  std::vector<const Tensor<T>*> all;
+  for (Parameter<T>* p : model.parameters()) all.push_back(&p->value());
+  return all;
+}
+
+template <Real T>
+std::vector<const Tensor<T>*> state_of(const Optimizer<T>& optimizer) {
+  std::vector<const Tensor<T>*> all;
+  for (const auto& [name, tensor] : optimizer.state()) all.push_back(tensor);
+  return all;
+}
+
+// Bitwise, so -0.0 vs 0.0 or a NaN payload would count as a difference.
+template <Real T>
+bool same_bits(const Snapshot<T>& a, const Snapshot<T>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (a[i].size() != b[i].size() || std::memcmp(a[i].data(), b[i].data(), a[i].size() * sizeof(T)) != 0) return false;
+  return true;
+}
+
+template <Real T>
+Mlp<T> model(std::uint64_t seed, std::vector<std::size_t> sizes = {2, 5, 3}) {
+  Rng rng(seed);
+  Mlp<T> m(sizes, he<T>(rng));
+  for (Parameter<T>* p : m.parameters())  // non-zero biases too, so they are checked
+    for (T& v : p->value().span()) v += static_cast<T>(rng.normal(0, 1));
+  return m;
+}
+
+// A few steps of `optimizer` on fixed data, so its state is not all zeros.
+template <Real T>
+void train(Mlp<T>& m, Optimizer<T>& optimizer, int steps) {
+  Graph<T> graph;
+  const Tensor<T> x(4, 2, {T(0.1), T(-0.2), T(0.3), T(0.4), T(-0.5), T(0.6), T(0.7), T(-0.8)});
+  const std::vector<std::int32_t> labels{0, 1, 2, 1};
+  for (int i = 0; i < steps; ++i) {
+    graph.clear();
+    Var<T> loss = softmax_xent(m.forward(graph, graph.input(x)), labels);
+    optimizer.zero_grad();
+    graph.backward(loss);
+    optimizer.step();
+  }
+}
+
+class CheckpointTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           fmt::format("cgrad_checkpoint_{}_{}", ::getpid(), ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path path(const std::string& name) const { return dir_ / name; }
+  fs::path dir_;
+};
+
+template <class T>
+class CheckpointRoundTrip : public CheckpointTest {};
+using Precisions = ::testing::Types<float, double>;
+TYPED_TEST_SUITE(CheckpointRoundTrip, Precisions);
+
+TYPED_TEST(CheckpointRoundTrip, ParametersBitForBit) {
+  using T = TypeParam;
+  Mlp<T> saved = model<T>(1), loaded = model<T>(2);
+  const fs::path file = this->path("model.safetensors");
+  save_checkpoint(file, saved.named_parameters());
+  ASSERT_FALSE(same_bits(snapshot(values_of(saved)), snapshot(values_of(loaded))));
+  load_checkpoint(file, loaded.named_parameters());
+  EXPECT_TRUE(same_bits(snapshot(values_of(saved)), snapshot(values_of(loaded))));
+}
+
+TYPED_TEST(CheckpointRoundTrip, OptimizerStateBitForBitAndTrainingResumesIdentically) {
+  using T = TypeParam;
+  Mlp<T> saved = model<T>(1), loaded = model<T>(2);
+  Adam<T> saved_adam(saved.parameters()), loaded_adam(loaded.parameters());
+  train(saved, saved_adam, 5);
+  const fs::path file = this->path("model.safetensors");
+  save_checkpoint(file, saved.named_parameters(), &saved_adam);
+  load_checkpoint(file, loaded.named_parameters(), &loaded_adam);
+  EXPECT_TRUE(same_bits(snapshot(state_of<T>(saved_adam)), snapshot(state_of<T>(loaded_adam))));
+  EXPECT_EQ(loaded_adam.step_count(), 5u);
+  train(saved, saved_adam, 3);
+  train(loaded, loaded_adam, 3);
+  EXPECT_TRUE(same_bits(snapshot(values_of(saved)), snapshot(values_of(loaded))));
+}
+
+TYPED_TEST(CheckpointRoundTrip, MomentumStateAndStateIgnoredWithoutOptimizer) {
+  using T = TypeParam;
+  Mlp<T> saved = model<T>(1), loaded = model<T>(2), plain = model<T>(3);
+  Sgd<T> saved_sgd(saved.parameters(), {.momentum = 0.9}), loaded_sgd(loaded.parameters(), {.momentum = 0.9});
+  train(saved, saved_sgd, 4);
+  const fs::path file = this->path("model.safetensors");
+  save_checkpoint(file, saved.named_parameters(), &saved_sgd);
+  load_checkpoint(file, loaded.named_parameters(), &loaded_sgd);
+  EXPECT_TRUE(same_bits(snapshot(state_of<T>(saved_sgd)), snapshot(state_of<T>(loaded_sgd))));
+  load_checkpoint(file, plain.named_parameters());  // the state is simply not read
+  EXPECT_TRUE(same_bits(snapshot(values_of(saved)), snapshot(values_of(plain))));
+}
+
+// A model made of bare parameters (not nn/ modules) is saved under their own names.
+TEST_F(CheckpointTest, BareParametersUnderTheirOwnNames) {
+  Parameter<double> w("W", Tensor<double>(2, 2, {1, 2, 3, 4})), b("b", Tensor<double>(1, 2, {5, 6}));
+  Parameter<double> w_loaded("W", Tensor<double>(2, 2)), b_loaded("b", Tensor<double>(1, 2));
+  save_checkpoint(path("bare.safetensors"), named_parameters<double>({&w, &b}));
+  load_checkpoint(path("bare.safetensors"), named_parameters<double>({&w_loaded, &b_loaded}));
+  EXPECT_EQ(w_loaded.value()[3], 4.0);
+  EXPECT_EQ(b_loaded.value()[1], 6.0);
+}
+
+// ---- damaged files ----
+
+std::string read_bytes(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_bytes(const fs::path& file, const std::string& bytes) {
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+// Rewrites a checkpoint's header with `edit` applied, keeping the data as it is.
+template <class Edit>
+std::string with_header(const std::string& bytes, Edit edit) {
+  std::uint64_t size = 0;
+  std::memcpy(&size, bytes.data(), 8);  // little-endian host, as in these tests' CI
+  nlohmann::json header = nlohmann::json::parse(bytes.substr(8, size));
+  edit(header);
+  const std::string text = header.dump();
+  std::string out(8, '\0');
+  const std::uint64_t new_size = text.size();
+  std::memcpy(out.data(), &new_size, 8);
+  return out + text + bytes.substr(8 + size);
+}
+
+class CheckpointDamage : public CheckpointTest {
+ protected:
+  void SetUp() override {
+    CheckpointTest::SetUp();
+    good_ = path("good.safetensors");
+    Mlp<float> source = model<float>(1);
+    Adam<float> adam(source.parameters());
+    train(source, adam, 2);
+    save_checkpoint(good_, source.named_parameters(), &adam);
+    bytes_ = read_bytes(good_);
+  }
+
+  // Loading `file` throws an IoError naming the file and containing `problem`, and
+  // leaves the model and its optimizer bit for bit as they were.
+  void expect_refused(const fs::path& file, const std::string& problem, std::vector<std::size_t> sizes = {2, 5, 3}) {
+    Mlp<float> target = model<float>(9, sizes);
+    Adam<float> adam(target.parameters());
+    train(target, adam, 1);
+    const auto values = snapshot(values_of(target)), state = snapshot(state_of<float>(adam));
+    try {
+      load_checkpoint(file, target.named_parameters(), &adam);
+      ADD_FAILURE() << "no IoError for " << problem;
+    } catch (const IoError& e) {
+      const std::string message = e.what();
+      EXPECT_NE(message.find(file.string()), std::string::npos) << message;
+      EXPECT_NE(message.find(problem), std::string::npos) << message;
+    }
+    EXPECT_TRUE(same_bits(values, snapshot(values_of(target)))) << problem;
+    EXPECT_TRUE(same_bits(state, snapshot(state_of<float>(adam)))) << problem;
+    EXPECT_EQ(adam.step_count(), 1u);
+  }
+  // Writes `bytes` to a new file and expects it refused.
+  void expect_refused_bytes(const std::string& bytes, const std::string& problem) {
+    const fs::path file = path("damaged.safetensors");
+    write_bytes(file, bytes);
+    expect_refused(file, problem);
+  }
+
+  fs::path good_;
+  std::string bytes_;
+};
+
+TEST_F(CheckpointDamage, GoodFileLoads) { EXPECT_NO_THROW(load_checkpoint(good_, model<float>(9).named_parameters())); }
+
+TEST_F(CheckpointDamage, MissingFile) { expect_refused(path("absent.safetensors"), "cannot open"); }
+
+TEST_F(CheckpointDamage, EmptyFile) { expect_refused_bytes("", "empty"); }
+
+TEST_F(CheckpointDamage, TruncatedAnywhere) {
+  expect_refused_bytes(bytes_.substr(0, 5), "truncated");
+  expect_refused_bytes(bytes_.substr(0, 40), "truncated");        // inside the header
+  expect_refused_bytes(bytes_.substr(0, bytes_.size() - 4), "not a range within");  // inside the data
+}
+
+TEST_F(CheckpointDamage, FlippedDataByteFailsTheChecksum) {
+  std::string bytes = bytes_;
+  bytes[bytes.size() - 3] ^= 0x10;
+  expect_refused_bytes(bytes, "checksum");
+}
+
+TEST_F(CheckpointDamage, HeaderIsNotJson) {
+  std::string bytes = bytes_;
+  bytes[8] = '[';
+  expect_refused_bytes(bytes, "not valid JSON");
+}
+
+TEST_F(CheckpointDamage, OffsetsOutOfRange) {
+  expect_refused_bytes(with_header(bytes_, [](auto& h) { h["0.bias"]["data_offsets"][1] = 1u << 30; }), "not a range within");
+  expect_refused_bytes(with_header(bytes_, [](auto& h) { h["0.bias"]["data_offsets"] = {8, 4}; }), "not a range within");
+  expect_refused_bytes(with_header(bytes_, [](auto& h) { h["0.bias"]["data_offsets"][1] = h["0.bias"]["data_offsets"][0].template get<int>() + 4;
+  }), "bytes of data");
+}
+
+TEST_F(CheckpointDamage, FieldsOfTheWrongType) {
+  expect_refused_bytes(with_header(bytes_, [](auto& h) { h["0.bias"]["shape"] = "five"; }), "unexpected header content");
+  expect_refused_bytes(with_header(bytes_, [](auto& h) { h["0.bias"].erase("dtype"); }), "unexpected header content");
+  expect_refused_bytes(with_header(bytes_, [](auto& h) { h["0.bias"]["dtype"] = "I64"; }), "I64");
+}
+
+TEST_F(CheckpointDamage, NotOurFormatOrVersion) {
+  expect_refused_bytes(with_header(bytes_, [](auto& h) { h.erase("__metadata__"); }), "no __metadata__");
+  expect_refused_bytes(with_header(bytes_, [](auto& h) { h["__metadata__"]["format"] = "pt"; }), "not a cgrad checkpoint");
+  expect_refused_bytes(with_header(bytes_, [](auto& h) { h["__metadata__"]["version"] = "2"; }), "version '2'");
+}
+
+TEST_F(CheckpointDamage, WrongDtype) {
+  const fs::path file = path("f64.safetensors");
+  save_checkpoint(file, model<double>(1).named_parameters());
+  expect_refused(file, "is F64, the model's is F32");
+}
+
+TEST_F(CheckpointDamage, WrongShapeMissingOrExtraTensor) {
+  expect_refused(good_, "tensor '0.weight' is [2,5], the model's is [2,6]", {2, 6, 3});
+  expect_refused(good_, "has no tensor '2.weight'", {2, 5, 3, 3});
+  expect_refused(good_, "holds tensor '1.bias'", {2, 5});
+}
+
+TEST_F(CheckpointDamage, OptimizerStateMissingOrOfAnotherOptimizer) {
+  Mlp<float> target = model<float>(9);
+  const fs::path bare = path("bare.safetensors");
+  save_checkpoint(bare, target.named_parameters());
+  expect_refused(bare, "holds no optimizer state");
+  Sgd<float> sgd(target.parameters(), {.momentum = 0.5});
+  const auto values = snapshot(values_of(target));
+  EXPECT_THROW(load_checkpoint(good_, target.named_parameters(), &sgd), IoError);  // holds Adam's
+  EXPECT_TRUE(same_bits(values, snapshot(values_of(target))));
+}
+
+// ---- atomic writes ----
+
+std::vector<fs::path> files_in(const fs::path& dir) {
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir)) files.push_back(entry.path().filename());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+fs::path* g_checked_file = nullptr;
+Snapshot<float>* g_old_values = nullptr;
+
+// Runs where a crash would hit: the new file is complete, the old one still in place.
+void check_old_file_then_crash(const fs::path& temporary) {
+  EXPECT_TRUE(fs::exists(temporary));
+  Mlp<float> reader = model<float>(7);
+  load_checkpoint(*g_checked_file, reader.named_parameters());
+  EXPECT_TRUE(same_bits(*g_old_values, snapshot(values_of(reader))));
+  throw std::runtime_error("simulated crash before rename");
+}
+
+TEST_F(CheckpointTest, SaveInterruptedBeforeRenameLeavesTheOldFile) {
+  fs::path file = path("model.safetensors");
+  Mlp<float> m = model<float>(1);
+  save_checkpoint(file, m.named_parameters());
+  Snapshot<float> old_values = snapshot(values_of(m));
+  m.parameters()[0]->value()[0] += 1;  // the model moves on
+  g_checked_file = &file;
+  g_old_values = &old_values;
+  detail::checkpoint_before_rename_hook = &check_old_file_then_crash;
+  EXPECT_THROW(save_checkpoint(file, m.named_parameters()), std::runtime_error);
+  detail::checkpoint_before_rename_hook = nullptr;
+  Mlp<float> reader = model<float>(7);
+  load_checkpoint(file, reader.named_parameters());
+  EXPECT_TRUE(same_bits(old_values, snapshot(values_of(reader))));
+  // A real crash leaves the temporary file behind; it does not disturb the next save.
+  write_bytes(fs::path(file.string() + ".tmp." + std::to_string(::getpid())), "stale half-written bytes");
+  load_checkpoint(file, reader.named_parameters());
+  save_checkpoint(file, m.named_parameters());
+  load_checkpoint(file, reader.named_parameters());
+  EXPECT_TRUE(same_bits(snapshot(values_of(m)), snapshot(values_of(reader))));
+  EXPECT_EQ(files_in(dir_), std::vector<fs::path>{"model.safetensors"});
+}
+
+TEST_F(CheckpointTest, FailedSaveThrowsIoErrorAndLeavesNoTemporaryFile) {
+  Mlp<float> m = model<float>(1);
+  fs::create_directories(path("occupied/child"));  // rename cannot replace a non-empty directory
+  EXPECT_THROW(save_checkpoint(path("occupied"), m.named_parameters()), IoError);
+  EXPECT_EQ(files_in(dir_), std::vector<fs::path>{"occupied"});
+  EXPECT_THROW(save_checkpoint(path("no/such/dir/model.safetensors"), m.named_parameters()), IoError);
+}
+
+TEST_F(CheckpointTest, ReservedOrRepeatedNamesAreRefused) {
+  Parameter<float> a("optimizer.x", Tensor<float>(1, 1)), b("w", Tensor<float>(1, 1));
+  EXPECT_THROW(save_checkpoint<float>(path("x"), {{"optimizer.x", &a}}), ValueError);
+  EXPECT_THROW(save_checkpoint<float>(path("x"), {{"__metadata__", &a}}), ValueError);
+  EXPECT_THROW(save_checkpoint<float>(path("x"), {{"w", &a}, {"w", &b}}), ValueError);
+  EXPECT_THROW(save_checkpoint<float>(path("x"), {{"", &a}}), ValueError);
+  save_checkpoint<float>(path("x"), {{"w", &b}});
+  EXPECT_THROW(load_checkpoint<float>(path("x"), {{"w", &a}, {"w", &b}}), ValueError);
+}
+
+}  // namespace
+}  // namespace cgrad
