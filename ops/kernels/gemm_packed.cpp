@@ -24,8 +24,8 @@ std::size_t ceil_div(std::size_t x, std::size_t y) { return (x + y - 1) / y; }
 //    streaming past and the C tile.
 //  - tile rows: the tile's rows x kc block of packed A (384 KiB) stays in the 1 MiB L2
 //    across all B panels of the tile, next to the B panel being packed.
-//  - tile cols: wide tiles repack A less often; 1024 columns of B (1 MiB at kc = 256)
-//    are streamed once per tile, not kept.
+//  - tile cols: wide tiles repack A less often; the tile's packed B (768 KiB at 1024
+//    columns) is streamed once per kc block, panel by panel, not kept.
 struct Blocking {
   std::size_t kc, max_rows, max_cols;
 };
@@ -55,8 +55,10 @@ struct PackedTask {
     const std::size_t mr = ks.mr, nr = ks.nr;
     const std::size_t padded_rows = round_up(rows, mr), padded_cols = round_up(cols, nr);
     constexpr std::size_t kSkew = 64 / sizeof(T);  // one cache line between panels
-    T* packed_a = thread_scratch_as<T>(ScratchSlot::packed_a, padded_rows / mr * (mr * kc + kSkew));
-    T* packed_b = thread_scratch_as<T>(ScratchSlot::packed_b, padded_cols / nr * (nr * kc + kSkew));
+    T* packed_a =
+        thread_scratch_as<T>(ScratchSlot::packed_a, padded_rows / mr * (mr * kc + kSkew));
+    T* packed_b =
+        thread_scratch_as<T>(ScratchSlot::packed_b, padded_cols / nr * (nr * kc + kSkew));
     T* edge = thread_scratch_as<T>(ScratchSlot::edge_tile, mr * nr);
     for (std::size_t p0 = 0; p0 < shape.k; p0 += kc) {
       const std::size_t depth = std::min(kc, shape.k - p0);
@@ -97,14 +99,15 @@ void gemm_packed(GemmShape s, const GemmOperands<T>& op, const GemmKernelSet<T>&
   std::size_t tile_rows = part_size(s.m, blk.max_rows, ks.mr);
   std::size_t tile_cols = part_size(s.n, blk.max_cols, ks.nr);
   const bool parallel = s.m * s.n * s.k >= kGemmParallelCutoff;
-  // Enough tiles to keep a few cores busy; split columns first (A's packing is the
-  // cheaper one to repeat), then rows. Depends on the shape only.
+  // Enough tiles to keep a few cores busy. Split rows first: that repeats B's packing (a
+  // plain copy) rather than A's (a transposition when A is not transposed). Depends on
+  // the shape only.
   constexpr std::size_t kMinTiles = 4;
   while (parallel && ceil_div(s.m, tile_rows) * ceil_div(s.n, tile_cols) < kMinTiles) {
-    if (tile_cols >= 4 * ks.nr) {
-      tile_cols = round_up(tile_cols / 2, ks.nr);
-    } else if (tile_rows >= 4 * ks.mr) {
+    if (tile_rows >= 4 * ks.mr) {
       tile_rows = round_up(tile_rows / 2, ks.mr);
+    } else if (tile_cols >= 4 * ks.nr) {
+      tile_cols = round_up(tile_cols / 2, ks.nr);
     } else {
       break;
     }
