@@ -90,7 +90,7 @@ std::vector<Case> shapes() {
       {64, 64, 64},  {100, 3, 300},  {300, 100, 2},  {300, 3, 100},  {2, 100, 300},
       {300, 100, 3}, {65, 129, 257}, {130, 37, 600}, {31, 500, 40},  {257, 260, 33},
       {3, 3, 1000},  {1, 300, 300},  {300, 1, 300},  {96, 200, 512}, {47, 47, 0},
-      {2, 700, 300},  {700, 3, 300},  {40, 3000, 4}};
+      {2, 2000, 300}, {1200, 3, 300}, {40, 3000, 10}};
   std::vector<Case> out;
   std::size_t variant = 0;
   for (auto [m, n, k] : mnk) {
@@ -136,6 +136,7 @@ void check_thread_independence() {
   const std::vector<Case> cases = {{1024, 1024, 300, false, false, false, 0},
                                    {517, 263, 700, true, true, true, 5},
                                    {300, 100, 2, false, false, false, 0},
+                                   {2, 2000, 600, false, true, false, 0},
                                    {100, 3, 30000, true, false, true, 0},
                                    {20000, 100, 3, false, true, false, 1}};
   for (const Case& c : cases) {

@@ -7,8 +7,9 @@
 
 namespace cgrad::detail {
 
-// Below this many multiply-adds a parallel task costs more than it saves.
-inline constexpr std::size_t kGemmParallelCutoff = std::size_t{1} << 18;
+// Below this many multiply-adds (about 100^3) two threads measured slower than one: the
+// tasks' start-up and the repeated packing outweigh the split work.
+inline constexpr std::size_t kGemmParallelCutoff = std::size_t{1} << 20;
 
 // Packed panels, register-blocked micro-kernel, cache blocking; for large products.
 template <class T>
