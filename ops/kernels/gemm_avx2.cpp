@@ -6,7 +6,8 @@
 #include "ops/kernels/gemm_kernel_set.h"
 
 #pragma GCC push_options
-#pragma GCC target("avx2,fma")
+// tune=generic for the same reason as in gemm_avx512.cpp.
+#pragma GCC target("avx2,fma,tune=generic")
 
 #include "ops/kernels/gemm_tiles.h"
 
