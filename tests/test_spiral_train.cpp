@@ -44,11 +44,13 @@ std::vector<LogLine> run_seed(std::size_t two_layer_iterations, TrainResult& lin
 
   const std::array<std::size_t, 2> linear_sizes{2, 3};
   Network<double> linear_net(linear_sizes, rng);
-  linear = train(linear_net, data, TrainOptions{200, 1.0, 1e-3, 10}, sink);
+  Sgd<double> linear_sgd(linear_net.parameters(), {.lr = 1.0});
+  linear = train(linear_net, linear_sgd, data, TrainOptions{.iterations = 200, .reg = 1e-3, .log_every = 10}, sink);
 
   const std::array<std::size_t, 3> two_layer_sizes{2, 100, 3};
   Network<double> two_layer(two_layer_sizes, rng);
-  train(two_layer, data, TrainOptions{two_layer_iterations, 1.0, 1e-3, 1000}, sink);
+  Sgd<double> two_layer_sgd(two_layer.parameters(), {.lr = 1.0});
+  train(two_layer, two_layer_sgd, data, TrainOptions{.iterations = two_layer_iterations, .reg = 1e-3, .log_every = 1000}, sink);
   return log;
 }
 
@@ -81,21 +83,10 @@ TYPED_TEST(SpiralTwoLayer, ShortRunReachesNinetyPercent) {
   const auto data = make_spiral<TypeParam>(100, 3, rng);
   const std::array<std::size_t, 3> sizes{2, 100, 3};
   Network<TypeParam> network(sizes, rng);
-  const TrainResult result = train(network, data, TrainOptions{2000, 1.0, 1e-3, 1000}, [](std::string_view) {});
+  Sgd<TypeParam> sgd(network.parameters(), {.lr = 1.0});
+  const TrainResult result = train(network, sgd, data, TrainOptions{.iterations = 2000, .reg = 1e-3, .log_every = 1000}, [](std::string_view) {});
   EXPECT_GE(result.accuracy, 0.90);
   EXPECT_LT(result.loss, 0.35);
-}
-
-TEST(SpiralTrain, SgdStepUpdatesAndClearsGradients) {
-  Parameter<double> p("p", Tensor<double>(1, 2, {1.0, 2.0}));
-  p.grad()[0] = 0.5;
-  p.grad()[1] = -1.0;
-  std::array<Parameter<double>*, 1> params{&p};
-  sgd_step<double>(params, 0.1);
-  EXPECT_DOUBLE_EQ(p.value()[0], 0.95);
-  EXPECT_DOUBLE_EQ(p.value()[1], 2.1);
-  EXPECT_EQ(p.grad()[0], 0.0);
-  EXPECT_EQ(p.grad()[1], 0.0);
 }
 
 TEST(SpiralTrain, ZeroIterationsGivesTheInitialLoss) {
@@ -103,7 +94,8 @@ TEST(SpiralTrain, ZeroIterationsGivesTheInitialLoss) {
   const auto data = make_spiral<double>(100, 3, rng);
   const std::array<std::size_t, 2> sizes{2, 3};
   Network<double> network(sizes, rng);
-  const TrainResult result = train(network, data, TrainOptions{0, 1.0, 1e-3, 10}, [](std::string_view) {});
+  Sgd<double> sgd(network.parameters(), {.lr = 1.0});
+  const TrainResult result = train(network, sgd, data, TrainOptions{.iterations = 0, .reg = 1e-3, .log_every = 10}, [](std::string_view) {});
   EXPECT_NEAR(result.loss, 1.096919, 1e-6);
 }
 
@@ -113,9 +105,10 @@ TEST(SpiralTrain, RejectsBadOptions) {
   const std::array<std::size_t, 2> sizes{2, 3};
   Network<double> network(sizes, rng);
   const LogSink quiet = [](std::string_view) {};
-  EXPECT_THROW(train(network, data, TrainOptions{1, -1.0, 1e-3, 10}, quiet), ValueError);
-  EXPECT_THROW(train(network, data, TrainOptions{1, 1.0, std::nan(""), 10}, quiet), ValueError);
-  EXPECT_THROW(train(network, data, TrainOptions{1, 1.0, 1e-3, 0}, quiet), ValueError);
+  Sgd<double> sgd(network.parameters(), {.lr = 1.0});
+  EXPECT_THROW(train(network, sgd, data, TrainOptions{.iterations = 1, .reg = std::nan(""), .log_every = 10}, quiet), ValueError);
+  EXPECT_THROW(train(network, sgd, data, TrainOptions{.iterations = 1, .reg = 1e-3, .log_every = 0}, quiet), ValueError);
+  EXPECT_THROW(train(network, sgd, data, TrainOptions{.iterations = 1, .batch = std::size_t{0}}, quiet), ValueError);
   const std::array<std::size_t, 3> zero_hidden{2, 0, 3};
   EXPECT_THROW(Network<double>(zero_hidden, rng), ValueError);
 }

@@ -6,12 +6,15 @@
 #include <exception>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <tbb/global_control.h>
 
 #include "graph/error.h"
+#include "optim/make_optimizer.h"
 #include "run.h"
 
 namespace {
@@ -28,6 +31,7 @@ struct Keywords {
   std::string model = "all";
   std::string dtype = "f64";
   std::string rng = "numpy";
+  std::string init;  // empty: chosen by run() from --optim
 };
 
 // Rejects NaN and infinities, which CLI::Range lets through.
@@ -40,19 +44,35 @@ const CLI::Validator kFinite(
     },
     "FINITE");
 
+std::string learning_rate_help() {
+  std::string help = "learning rate [default: 1.0, the seed's, without --optim; with --optim, its own:";
+  for (std::string_view name : cgrad::kOptimizerNames) help += fmt::format(" {} {}", name, cgrad::default_lr(name));
+  return help + "]";
+}
+
 void add_options(CLI::App& app, cgrad::spiral::RunOptions& o, Keywords& k, std::size_t& threads) {
   constexpr std::size_t kMaxIterations = 1'000'000'000;
   app.add_option("--model", k.model, "which models to train; all: data, linear, two-layer from one random stream")
       ->check(CLI::IsMember({"linear", "two-layer", "all"}))
       ->capture_default_str();
-  app.add_option("--iters", o.iterations, "training iterations [default: 200 linear, 10000 two-layer]")
+  app.add_option("--iters", o.iterations, "optimizer steps [default: 200 linear, 10000 two-layer]")
       ->check(CLI::Range(std::size_t{0}, kMaxIterations));
   app.add_option("--hidden", o.hidden, "hidden units of the two-layer network")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20))
       ->capture_default_str();
-  app.add_option("--lr", o.learning_rate, "step size of gradient descent")
-      ->check(kFinite & CLI::Range(0.0, 1e6))
-      ->capture_default_str();
+  app.add_option("--optim", o.optimizer,
+                 "optimizer from optim/; naming one (sgd too) makes --lr and --init default to that "
+                 "optimizer's lr and he [default: the seed's sgd, p -= 1.0 * grad, seed init]")
+      ->check(CLI::IsMember(std::vector<std::string>(cgrad::kOptimizerNames.begin(), cgrad::kOptimizerNames.end())));
+  app.add_option("--lr", o.learning_rate, learning_rate_help())->check(kFinite & CLI::Range(0.0, 1e6));
+  app.add_option("--batch", o.batch,
+                 "rows per optimizer step, shuffled each epoch from --seed; log lines then show the "
+                 "mini-batch's loss [default: all the data, as the seed]")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
+  app.add_option("--init", k.init,
+                 "weights: seed = 0.01 * randn, as the seed; he = randn * sqrt(2 / inputs), drawn from the "
+                 "same stream [default: seed without --optim, he with it (the default lrs are tuned for he)]")
+      ->check(CLI::IsMember({"seed", "he"}));
   app.add_option("--reg", o.reg, "L2 regularisation strength")
       ->check(kFinite & CLI::Range(0.0, 1e6))
       ->capture_default_str();
@@ -72,6 +92,13 @@ void add_options(CLI::App& app, cgrad::spiral::RunOptions& o, Keywords& k, std::
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 10))
       ->capture_default_str();
   app.add_option("--out", o.out_dir, "directory for the PNG pictures")->capture_default_str();
+  app.add_option("--load", o.load,
+                 "start from this checkpoint (with --iters 0: only evaluate it). Training on also restores "
+                 "the optimizer's state and step count, so --optim must match the saving run's; the "
+                 "mini-batch order restarts from --seed. One model: needs --model linear or two-layer");
+  app.add_option("--save", o.save,
+                 "after training, write the parameters and optimizer state to this safetensors "
+                 "checkpoint (atomically). One model: needs --model linear or two-layer");
 }
 
 void apply_keywords(const Keywords& k, cgrad::spiral::RunOptions& o) {
@@ -80,6 +107,7 @@ void apply_keywords(const Keywords& k, cgrad::spiral::RunOptions& o) {
                                      : ModelChoice::All;
   o.dtype = k.dtype == "f32" ? Dtype::F32 : Dtype::F64;
   o.rng = cgrad::spiral::parse_rng_kind(k.rng);
+  if (!k.init.empty()) o.init = k.init == "he" ? cgrad::spiral::WeightInit::He : cgrad::spiral::WeightInit::Seed;
 }
 
 }  // namespace

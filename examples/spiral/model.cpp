@@ -1,13 +1,16 @@
 #include "model.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 
 namespace cgrad::spiral {
 
+const char* weight_init_name(WeightInit init) { return init == WeightInit::He ? "he" : "seed"; }
+
 template <Real T>
-Network<T>::Network(std::span<const std::size_t> layer_sizes, RandomSource& rng) {
+Network<T>::Network(std::span<const std::size_t> layer_sizes, RandomSource& rng, WeightInit init) {
   if (layer_sizes.size() < 2)
     throw ValueError(fmt::format("Network: needs at least an input and an output size, got {} sizes",
                                  layer_sizes.size()));
@@ -18,7 +21,8 @@ Network<T>::Network(std::span<const std::size_t> layer_sizes, RandomSource& rng)
     const std::size_t in = layer_sizes[l];
     const std::size_t out = layer_sizes[l + 1];
     const auto suffix = l == 0 ? std::string() : fmt::format("{}", l + 1);
-    layers_.push_back({Parameter<T>("W" + suffix, normal_tensor<T>(in, out, 0.01, rng)),
+    const double scale = init == WeightInit::He ? std::sqrt(2.0 / static_cast<double>(in)) : 0.01;
+    layers_.push_back({Parameter<T>("W" + suffix, normal_tensor<T>(in, out, scale, rng)),
                        Parameter<T>("b" + suffix, Tensor<T>(1, out))});
   }
 }

@@ -1,8 +1,10 @@
 #pragma once
 // The seed's two classifiers as one small network: affine layers with ReLU between them.
 // {D, K} is the linear softmax classifier, {D, h, K} the two-layer network. Each layer's
-// weights are 0.01 * randn(in, out) drawn in layer order and its bias starts at zero,
-// exactly as the seed initialises them, so the random stream is consumed the same way.
+// weights are s * randn(in, out) drawn in layer order and its bias starts at zero. With
+// WeightInit::Seed, s = 0.01, exactly as the seed initialises them, so the random stream
+// is consumed the same way; WeightInit::He (He et al. 2015) uses s = sqrt(2 / in), which
+// lets the optimizers of optim/ train quickly at their default learning rates.
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -13,12 +15,15 @@
 
 namespace cgrad::spiral {
 
+enum class WeightInit { Seed, He };
+const char* weight_init_name(WeightInit init);  // "seed", "he"
+
 template <Real T>
 class Network {
  public:
   // layer_sizes = {inputs, hidden..., classes}; throws cgrad::ValueError if fewer than
   // two sizes are given or any size is 0.
-  Network(std::span<const std::size_t> layer_sizes, RandomSource& rng);
+  Network(std::span<const std::size_t> layer_sizes, RandomSource& rng, WeightInit init = WeightInit::Seed);
 
   // Class scores [m, classes] of points [m, inputs], recorded on g.
   Var<T> scores(Graph<T>& g, Var<T> points);

@@ -9,71 +9,71 @@ namespace cgrad::spiral {
 namespace {
 
 void check_options(const TrainOptions& options) {
-  if (!std::isfinite(options.learning_rate) || options.learning_rate < 0.0)
-    throw ValueError(fmt::format("train: the learning rate must be finite and >= 0, got {}",
-                                 options.learning_rate));
   if (!std::isfinite(options.reg) || options.reg < 0.0)
     throw ValueError(fmt::format("train: reg must be finite and >= 0, got {}", options.reg));
   if (options.log_every == 0) throw ValueError("train: log_every must be at least 1");
-}
-
-template <Real T>
-double accuracy(Network<T>& network, Graph<T>& g, const SpiralData<T>& data) {
-  const std::vector<std::int32_t> predicted = network.predict(g, data.features);
-  std::size_t correct = 0;
-  for (std::size_t i = 0; i < predicted.size(); ++i) correct += predicted[i] == data.labels[i];
-  return static_cast<double>(correct) / static_cast<double>(predicted.size());
+  if (options.batch == std::size_t{0}) throw ValueError("train: the batch size must be at least 1");
 }
 
 }  // namespace
 
 template <Real T>
-void sgd_step(std::span<Parameter<T>* const> parameters, T learning_rate) {
-  for (Parameter<T>* p : parameters) {
-    Tensor<T>& value = p->value();
-    const Tensor<T>& grad = p->grad();
-    for (std::size_t i = 0; i < value.size(); ++i) value[i] -= learning_rate * grad[i];
-    p->zero_grad();
-  }
-}
-
-template <Real T>
-TrainResult train(Network<T>& network, const SpiralData<T>& data, const TrainOptions& options,
-                  const LogSink& log) {
+TrainResult train(Network<T>& network, Optimizer<T>& optimizer, const SpiralData<T>& data,
+                  const TrainOptions& options, const LogSink& log) {
   check_options(options);
   const auto reg = static_cast<T>(options.reg);
-  const auto learning_rate = static_cast<T>(options.learning_rate);
-  const std::vector<Parameter<T>*> parameters = network.parameters();
-  for (Parameter<T>* p : parameters) p->zero_grad();
+  // Mini-batches copy their rows out of a Dataset; full-batch training uses the data as is.
+  std::optional<Dataset<T>> dataset;
+  std::optional<MiniBatches<T>> batches;
+  if (options.batch) {
+    dataset.emplace(data.features, data.labels);
+    batches.emplace(*dataset, *options.batch, options.batch_seed);
+  }
 
   Graph<T> g;
   const auto start = std::chrono::steady_clock::now();
   for (std::size_t i = 0; i < options.iterations; ++i) {
     g.clear();
-    Var<T> loss = network.loss(g, g.input(data.features), data.labels, reg);
+    Var<T> loss;
+    if (batches) {
+      const Batch<T>& batch = batches->next();
+      loss = network.loss(g, g.input(batch.features), batch.labels, reg);
+    } else {
+      loss = network.loss(g, g.input(data.features), data.labels, reg);
+    }
     if (i % options.log_every == 0) log(fmt::format("iteration {}: loss {:.6f}", i, loss.item()));
+    optimizer.zero_grad();
     g.backward(loss);
-    sgd_step<T>(parameters, learning_rate);
+    optimizer.step();
   }
   const std::chrono::duration<double, std::micro> elapsed = std::chrono::steady_clock::now() - start;
 
-  TrainResult result;
+  TrainResult result = evaluate(network, data, options.reg);
   result.microseconds_per_iteration =
       options.iterations > 0 ? elapsed.count() / static_cast<double>(options.iterations) : 0.0;
-  {
-    NoGradGuard<T> no_grad(g);
-    g.clear();
-    result.loss = network.loss(g, g.input(data.features), data.labels, reg).item();
-  }
-  result.accuracy = accuracy(network, g, data);
   return result;
 }
 
-template void sgd_step<float>(std::span<Parameter<float>* const>, float);
-template void sgd_step<double>(std::span<Parameter<double>* const>, double);
-template TrainResult train<float>(Network<float>&, const SpiralData<float>&, const TrainOptions&,
-                                  const LogSink&);
-template TrainResult train<double>(Network<double>&, const SpiralData<double>&,
+template <Real T>
+TrainResult evaluate(Network<T>& network, const SpiralData<T>& data, double reg) {
+  Graph<T> g;
+  TrainResult result;
+  {
+    NoGradGuard<T> no_grad(g);
+    result.loss = network.loss(g, g.input(data.features), data.labels, static_cast<T>(reg)).item();
+  }
+  const std::vector<std::int32_t> predicted = network.predict(g, data.features);
+  std::size_t correct = 0;
+  for (std::size_t i = 0; i < predicted.size(); ++i) correct += predicted[i] == data.labels[i];
+  result.accuracy = static_cast<double>(correct) / static_cast<double>(predicted.size());
+  return result;
+}
+
+template TrainResult train<float>(Network<float>&, Optimizer<float>&, const SpiralData<float>&,
+                                  const TrainOptions&, const LogSink&);
+template TrainResult train<double>(Network<double>&, Optimizer<double>&, const SpiralData<double>&,
                                    const TrainOptions&, const LogSink&);
+template TrainResult evaluate<float>(Network<float>&, const SpiralData<float>&, double);
+template TrainResult evaluate<double>(Network<double>&, const SpiralData<double>&, double);
 
 }  // namespace cgrad::spiral

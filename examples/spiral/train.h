@@ -1,8 +1,10 @@
 #pragma once
-// Full-batch gradient descent on the spiral data, logged in the seed's form.
+// Training on the spiral data with any optimizer from optim/, on the full data (the
+// seed's full-batch gradient descent) or on shuffled mini-batches, logged in the seed's form.
 #include <cstddef>
+#include <cstdint>
 #include <functional>
-#include <span>
+#include <optional>
 #include <string_view>
 
 #include "cgrad.h"
@@ -12,39 +14,44 @@
 namespace cgrad::spiral {
 
 struct TrainOptions {
-  std::size_t iterations = 200;
-  double learning_rate = 1.0;
+  std::size_t iterations = 200;  // optimizer steps
   double reg = 1e-3;
   std::size_t log_every = 10;  // a log line when iteration % log_every == 0
+  // Rows per step, drawn by nn/ MiniBatches (shuffled each epoch from batch_seed);
+  // unset: every step sees all the data, as the seed does.
+  std::optional<std::size_t> batch = std::nullopt;
+  std::uint64_t batch_seed = 0;
 };
 
 struct TrainResult {
-  // Loss and accuracy of the parameters training ends with (after the last update);
-  // the last log line shows the loss before its iteration's update, as the seed prints.
+  // Loss and accuracy on all the data of the parameters training ends with (after the
+  // last update); the last log line shows the loss before its iteration's update, as the
+  // seed prints.
   double loss = 0.0;
   double accuracy = 0.0;
   double microseconds_per_iteration = 0.0;  // the training loop only
 };
 
-// Receives each log line, without a newline: "iteration 190: loss 0.786302".
+// Receives each log line, without a newline: "iteration 190: loss 0.786302". The loss is
+// that of the step's batch: all the data in full-batch training, else the mini-batch.
 using LogSink = std::function<void(std::string_view line)>;
 
-// The seed's update, p -= lr * dp, then the gradients are cleared for the next pass.
-// Kept apart so that an optimizer from optim/ can take its place.
+// Runs options.iterations steps of `optimizer`, which must hold network.parameters().
+// The seed's update is Sgd with lr 1.0 (p -= lr * dp). Throws cgrad::ValueError for a
+// non-finite or negative reg, log_every == 0 or batch == 0.
 template <Real T>
-void sgd_step(std::span<Parameter<T>* const> parameters, T learning_rate);
+TrainResult train(Network<T>& network, Optimizer<T>& optimizer, const SpiralData<T>& data,
+                  const TrainOptions& options, const LogSink& log);
 
-// Throws cgrad::ValueError for a non-finite or negative learning rate or reg, or
-// log_every == 0.
+// Loss (with the L2 term) and accuracy of the network on all of `data`; records nothing.
 template <Real T>
-TrainResult train(Network<T>& network, const SpiralData<T>& data, const TrainOptions& options,
-                  const LogSink& log);
+TrainResult evaluate(Network<T>& network, const SpiralData<T>& data, double reg);
 
-extern template void sgd_step<float>(std::span<Parameter<float>* const>, float);
-extern template void sgd_step<double>(std::span<Parameter<double>* const>, double);
-extern template TrainResult train<float>(Network<float>&, const SpiralData<float>&,
+extern template TrainResult train<float>(Network<float>&, Optimizer<float>&, const SpiralData<float>&,
                                          const TrainOptions&, const LogSink&);
-extern template TrainResult train<double>(Network<double>&, const SpiralData<double>&,
+extern template TrainResult train<double>(Network<double>&, Optimizer<double>&, const SpiralData<double>&,
                                           const TrainOptions&, const LogSink&);
+extern template TrainResult evaluate<float>(Network<float>&, const SpiralData<float>&, double);
+extern template TrainResult evaluate<double>(Network<double>&, const SpiralData<double>&, double);
 
 }  // namespace cgrad::spiral

@@ -1,36 +1,22 @@
-// Reference GEMM: a row-by-row loop that vectorizes along n, parallelized with oneTBB over
-// fixed blocks of C's rows. Correct for every transpose combination; the packed,
-// register-blocked kernel replaces its inner loops.
+// cgrad::gemm: picks the kernels for the CPU and the path for the shape. Products with a
+// small dimension go straight to vectorized loops over the operands; the rest are packed
+// and run through the register-blocked micro-kernel.
 #include "ops/kernels/gemm.h"
 
 #include <algorithm>
+#include <cstddef>
 
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
-#include <tbb/partitioner.h>
+#include "ops/kernels/gemm_kernel_set.h"
+#include "ops/kernels/gemm_paths.h"
 
 namespace cgrad {
 namespace {
 
-// Below this many multiply-adds a task costs more than it saves.
-constexpr std::size_t kParallelCutoff = 1u << 18;
-constexpr std::size_t kRowBlock = 32;
-
-template <class T>
-void gemm_rows(GemmShape s, const GemmOperands<T>& op, std::size_t row_begin, std::size_t row_end) {
-  for (std::size_t i = row_begin; i < row_end; ++i) {
-    T* c = op.c + i * op.ldc;
-    if (!op.accumulate) std::fill_n(c, s.n, T{0});
-    for (std::size_t p = 0; p < s.k; ++p) {
-      const T a_ip = op.transpose_a ? op.a[p * op.lda + i] : op.a[i * op.lda + p];
-      if (op.transpose_b) {
-        for (std::size_t j = 0; j < s.n; ++j) c[j] += a_ip * op.b[j * op.ldb + p];
-      } else {
-        const T* b = op.b + p * op.ldb;
-        for (std::size_t j = 0; j < s.n; ++j) c[j] += a_ip * b[j];
-      }
-    }
-  }
+// Packing pays off once every dimension spans several register tiles; with any dimension
+// under 64 the direct loops measured faster (48^3: about 1.3 us direct, 2.2 us packed).
+bool packing_pays(GemmShape s) {
+  constexpr std::size_t kMinDim = 64;
+  return s.m >= kMinDim && s.n >= kMinDim && s.k >= kMinDim;
 }
 
 }  // namespace
@@ -38,14 +24,18 @@ void gemm_rows(GemmShape s, const GemmOperands<T>& op, std::size_t row_begin, st
 template <class T>
 void gemm(GemmShape s, const GemmOperands<T>& op) {
   if (s.m == 0 || s.n == 0) return;
-  if (s.m * s.n * s.k < kParallelCutoff) {
-    gemm_rows(s, op, 0, s.m);
+  if (s.k == 0) {
+    if (!op.accumulate) {
+      for (std::size_t i = 0; i < s.m; ++i) std::fill_n(op.c + i * op.ldc, s.n, T{0});
+    }
     return;
   }
-  tbb::parallel_for(
-      tbb::blocked_range<std::size_t>(0, s.m, kRowBlock),
-      [&](const tbb::blocked_range<std::size_t>& rows) { gemm_rows(s, op, rows.begin(), rows.end()); },
-      tbb::simple_partitioner());
+  const auto& kernels = detail::active_gemm_kernels<T>();
+  if (packing_pays(s)) {
+    detail::gemm_packed(s, op, kernels);
+  } else {
+    detail::gemm_direct(s, op, kernels);
+  }
 }
 
 template void gemm<float>(GemmShape, const GemmOperands<float>&);

@@ -1,0 +1,81 @@
+// AVX2 + FMA kernels, for x86 CPUs without AVX-512. Same structure as gemm_avx512.cpp.
+#include <immintrin.h>
+
+#include <cstddef>
+
+#include "ops/kernels/gemm_kernel_set.h"
+
+#pragma GCC push_options
+// tune=generic for the same reason as in gemm_avx512.cpp.
+#pragma GCC target("avx2,fma,tune=generic")
+
+#include "ops/kernels/gemm_tiles.h"
+
+namespace {
+
+// All-ones in the first n 32-bit (or 64-bit) lanes, for maskload/maskstore.
+__m256i first_lanes32(int n) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+__m256i first_lanes64(int n) {
+  return _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3));
+}
+
+struct Avx2Float {
+  using T = float;
+  using Reg = __m256;
+  static constexpr int lanes = 8;
+  static Reg zero() { return _mm256_setzero_ps(); }
+  static Reg load(const T* p) { return _mm256_loadu_ps(p); }
+  static Reg load_part(const T* p, int n) { return _mm256_maskload_ps(p, first_lanes32(n)); }
+  static void store(T* p, Reg v) { _mm256_storeu_ps(p, v); }
+  static void store_part(T* p, Reg v, int n) { _mm256_maskstore_ps(p, first_lanes32(n), v); }
+  static Reg bcast(T x) { return _mm256_set1_ps(x); }
+  static Reg fma(Reg a, Reg b, Reg c) { return _mm256_fmadd_ps(a, b, c); }
+  static Reg add(Reg a, Reg b) { return _mm256_add_ps(a, b); }
+  static T sum(Reg v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+  }
+};
+
+struct Avx2Double {
+  using T = double;
+  using Reg = __m256d;
+  static constexpr int lanes = 4;
+  static Reg zero() { return _mm256_setzero_pd(); }
+  static Reg load(const T* p) { return _mm256_loadu_pd(p); }
+  static Reg load_part(const T* p, int n) { return _mm256_maskload_pd(p, first_lanes64(n)); }
+  static void store(T* p, Reg v) { _mm256_storeu_pd(p, v); }
+  static void store_part(T* p, Reg v, int n) { _mm256_maskstore_pd(p, first_lanes64(n), v); }
+  static Reg bcast(T x) { return _mm256_set1_pd(x); }
+  static Reg fma(Reg a, Reg b, Reg c) { return _mm256_fmadd_pd(a, b, c); }
+  static Reg add(Reg a, Reg b) { return _mm256_add_pd(a, b); }
+  static T sum(Reg v) {
+    __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
+  }
+};
+
+}  // namespace
+
+#pragma GCC pop_options
+
+namespace cgrad::detail {
+
+// 6 rows x 2 vectors: 12 accumulators, 2 loads of B and one broadcast in 16 registers.
+template <>
+const GemmKernelSet<float>& avx2_gemm_kernels<float>() {
+  static const auto set = make_gemm_kernel_set<Avx2Float, 6, 2>(GemmIsa::avx2);
+  return set;
+}
+
+template <>
+const GemmKernelSet<double>& avx2_gemm_kernels<double>() {
+  static const auto set = make_gemm_kernel_set<Avx2Double, 6, 2>(GemmIsa::avx2);
+  return set;
+}
+
+}  // namespace cgrad::detail

@@ -1,0 +1,91 @@
+#pragma once
+// Copies blocks of op(A) and op(B) into the panel layout the micro-kernel streams, with
+// transposition folded into the copy. Panels past the matrix edge are zero-padded so the
+// micro-kernel always runs on full tiles. Panels start panel_stride elements apart, a
+// little more than their size, so that panels written side by side do not all land in
+// the same L1 set when depth * width * sizeof(T) is a multiple of 4 KiB.
+//
+// Compiled by each ISA file like gemm_tiles.h (same rules), so the fixed-width copies
+// vectorize for that ISA. Plain loops only: no library calls in ISA-specific code.
+#include <cstddef>
+
+#include "ops/kernels/gemm_kernel_set.h"
+
+// Rows [first, first + count) and depth [p0, p0 + depth) of op(A) into panels of MR
+// rows: a panel holds depth steps of MR contiguous values.
+template <class V, std::size_t MR>
+void pack_a_panels(const cgrad::detail::PackArgs<typename V::T>& g) {
+  using T = typename V::T;
+  for (std::size_t i = 0; i < g.count; i += MR) {
+    const std::size_t live = g.count - i < MR ? g.count - i : MR;
+    T* panel = g.out + i / MR * g.panel_stride;
+    if (g.transposed) {
+      // op(A)(r, p) = src[p * ld + r]: each depth step is a contiguous run of rows.
+      for (std::size_t p = 0; p < g.depth; ++p) {
+        const T* src = g.src + (g.p0 + p) * g.ld + g.first + i;
+        T* dst = panel + p * MR;
+        if (live == MR) {
+          for (std::size_t r = 0; r < MR; ++r) dst[r] = src[r];
+        } else {
+          for (std::size_t r = 0; r < MR; ++r) dst[r] = r < live ? src[r] : T{0};
+        }
+      }
+      continue;
+    }
+    // op(A)(r, p) = src[r * ld + p]. The MR source rows are often a multiple of 4 KiB
+    // apart and so share one L1 set; take a cache line from each row in turn and use it
+    // whole before the set evicts it.
+    constexpr std::size_t kLine = 64 / sizeof(T);
+    const T* src = g.src + (g.first + i) * g.ld + g.p0;
+    for (std::size_t p = 0; p < g.depth; p += kLine) {
+      const std::size_t steps = g.depth - p < kLine ? g.depth - p : kLine;
+      T* dst = panel + p * MR;
+      for (std::size_t r = 0; r < live; ++r) {
+        // Hardware prefetchers lose track of MR interleaved streams; ask a few lines ahead.
+        __builtin_prefetch(src + r * g.ld + p + 4 * kLine);
+      }
+      for (std::size_t q = 0; q < steps; ++q) {
+        // A fixed trip count over the rows lets the compiler unroll (or gather) it.
+        const T* column = src + p + q;
+        if (live == MR) {
+          for (std::size_t r = 0; r < MR; ++r) dst[q * MR + r] = column[r * g.ld];
+        } else {
+          for (std::size_t r = 0; r < MR; ++r) dst[q * MR + r] = r < live ? column[r * g.ld] : T{0};
+        }
+      }
+    }
+  }
+}
+
+// Columns [first, first + count) and depth [p0, p0 + depth) of op(B) into panels of NR
+// columns: a panel holds depth steps of NR contiguous values.
+template <class V, std::size_t NR>
+void pack_b_panels(const cgrad::detail::PackArgs<typename V::T>& g) {
+  using T = typename V::T;
+  const std::size_t full = g.count / NR * NR;
+  if (!g.transposed) {
+    // op(B)(p, c) = src[p * ld + c]: read each row of B once, sequentially, and deal it
+    // out to the panels; walking one panel at a time would jump a row every NR values.
+    for (std::size_t p = 0; p < g.depth; ++p) {
+      const T* src = g.src + (g.p0 + p) * g.ld + g.first;
+      for (std::size_t j = 0; j < full; j += NR) {
+        T* dst = g.out + j / NR * g.panel_stride + p * NR;
+        for (std::size_t c = 0; c < NR; ++c) dst[c] = src[j + c];
+      }
+      if (full < g.count) {
+        T* dst = g.out + full / NR * g.panel_stride + p * NR;
+        for (std::size_t c = 0; c < NR; ++c) dst[c] = full + c < g.count ? src[full + c] : T{0};
+      }
+    }
+    return;
+  }
+  // op(B)(p, c) = src[c * ld + p]: each column is a contiguous run along the depth.
+  for (std::size_t j = 0; j < g.count; j += NR) {
+    const std::size_t live = g.count - j < NR ? g.count - j : NR;
+    T* panel = g.out + j / NR * g.panel_stride;
+    for (std::size_t c = 0; c < NR; ++c) {
+      const T* src = g.src + (g.first + j + c) * g.ld + g.p0;
+      for (std::size_t p = 0; p < g.depth; ++p) panel[p * NR + c] = c < live ? src[p] : T{0};
+    }
+  }
+}

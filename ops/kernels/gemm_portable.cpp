@@ -1,0 +1,66 @@
+// Portable kernels: plain loops over small fixed-size arrays that the compiler may
+// vectorize for the baseline ISA. Used on CPUs without AVX2 and forced by tests.
+#include <cstddef>
+
+#include "ops/kernels/gemm_kernel_set.h"
+#include "ops/kernels/gemm_tiles.h"
+
+namespace {
+
+template <class Scalar, int N>
+struct PortableVec {
+  using T = Scalar;
+  struct Reg {
+    T v[N];
+  };
+  static constexpr int lanes = N;
+  static Reg zero() { return Reg{}; }
+  static Reg load(const T* p) { return load_part(p, N); }
+  static Reg load_part(const T* p, int n) {
+    Reg r{};
+    for (int l = 0; l < n; ++l) r.v[l] = p[l];
+    return r;
+  }
+  static void store(T* p, Reg a) { store_part(p, a, N); }
+  static void store_part(T* p, Reg a, int n) {
+    for (int l = 0; l < n; ++l) p[l] = a.v[l];
+  }
+  static Reg bcast(T x) {
+    Reg r;
+    for (int l = 0; l < N; ++l) r.v[l] = x;
+    return r;
+  }
+  // Written as multiply-then-add (two roundings); the result matches the other ISAs only
+  // to rounding, which is all gemm promises across ISAs.
+  static Reg fma(Reg a, Reg b, Reg c) {
+    for (int l = 0; l < N; ++l) c.v[l] += a.v[l] * b.v[l];
+    return c;
+  }
+  static Reg add(Reg a, Reg b) {
+    for (int l = 0; l < N; ++l) a.v[l] += b.v[l];
+    return a;
+  }
+  static T sum(Reg a) {
+    T s = 0;
+    for (int l = 0; l < N; ++l) s += a.v[l];
+    return s;
+  }
+};
+
+}  // namespace
+
+namespace cgrad::detail {
+
+template <>
+const GemmKernelSet<float>& portable_gemm_kernels<float>() {
+  static const auto set = make_gemm_kernel_set<PortableVec<float, 4>, 4, 4>(GemmIsa::portable);
+  return set;
+}
+
+template <>
+const GemmKernelSet<double>& portable_gemm_kernels<double>() {
+  static const auto set = make_gemm_kernel_set<PortableVec<double, 2>, 4, 4>(GemmIsa::portable);
+  return set;
+}
+
+}  // namespace cgrad::detail

@@ -1,0 +1,206 @@
+#pragma once
+// The inner loops of every GEMM path, written once over a vector type V and compiled by
+// each ISA's file (gemm_avx512.cpp, gemm_avx2.cpp, gemm_portable.cpp) with its own target
+// options. V supplies: T, Reg, lanes, zero, load, load_part, store, store_part, bcast,
+// fma(a, b, c) = a * b + c, and sum (a fixed-order horizontal add).
+//
+// Every output element is one FMA chain over the depth in increasing order, so the value
+// does not depend on where the element sits in a tile or which task computes it.
+//
+// Include this only from an ISA file, after its target pragma, and instantiate it only
+// with a V from that file's anonymous namespace: the instantiations then have internal
+// linkage, so the linker can never hand one ISA's copy to another ISA's caller.
+#include <cstddef>
+
+#include "ops/kernels/gemm_kernel_set.h"
+#include "ops/kernels/gemm_packing.h"
+
+#define CGRAD_UNROLL _Pragma("GCC unroll 32")
+
+template <class V, int MR, int NV>
+void micro_tile(std::size_t kc, const typename V::T* a, const typename V::T* b, typename V::T* c,
+                std::size_t ldc, bool load_c) {
+  using Reg = typename V::Reg;
+  constexpr int L = V::lanes;
+  Reg acc[MR][NV];
+  CGRAD_UNROLL for (int r = 0; r < MR; ++r) {
+    CGRAD_UNROLL for (int v = 0; v < NV; ++v) {
+      acc[r][v] = load_c ? V::load(c + r * ldc + v * L) : V::zero();
+    }
+  }
+  for (std::size_t p = 0; p < kc; ++p) {
+    Reg bv[NV];
+    CGRAD_UNROLL for (int v = 0; v < NV; ++v) bv[v] = V::load(b + v * L);
+    CGRAD_UNROLL for (int r = 0; r < MR; ++r) {
+      const Reg av = V::bcast(a[r]);
+      CGRAD_UNROLL for (int v = 0; v < NV; ++v) acc[r][v] = V::fma(av, bv[v], acc[r][v]);
+    }
+    a += MR;
+    b += NV * L;
+  }
+  CGRAD_UNROLL for (int r = 0; r < MR; ++r) {
+    CGRAD_UNROLL for (int v = 0; v < NV; ++v) V::store(c + r * ldc + v * L, acc[r][v]);
+  }
+}
+
+// R rows by NV vectors of the row form; the last vector holds `tail` (1..lanes) columns.
+template <class V, int R, int NV>
+void row_tile(const cgrad::detail::RowFormArgs<typename V::T>& g, std::size_t r0, std::size_t j0,
+              int tail) {
+  using T = typename V::T;
+  using Reg = typename V::Reg;
+  constexpr int L = V::lanes;
+  Reg acc[R][NV];
+  CGRAD_UNROLL for (int r = 0; r < R; ++r) {
+    CGRAD_UNROLL for (int v = 0; v < NV; ++v) acc[r][v] = V::zero();
+  }
+  const T* y = g.y + j0;
+  const T* x = g.x + r0 * g.x_row_stride;
+  const bool full = tail == L;
+  for (std::size_t p = 0; p < g.depth; ++p) {
+    Reg yv[NV];
+    CGRAD_UNROLL for (int v = 0; v + 1 < NV; ++v) yv[v] = V::load(y + v * L);
+    yv[NV - 1] = full ? V::load(y + (NV - 1) * L) : V::load_part(y + (NV - 1) * L, tail);
+    CGRAD_UNROLL for (int r = 0; r < R; ++r) {
+      const Reg xv = V::bcast(x[r * g.x_row_stride]);
+      CGRAD_UNROLL for (int v = 0; v < NV; ++v) acc[r][v] = V::fma(xv, yv[v], acc[r][v]);
+    }
+    x += g.x_depth_stride;
+    y += g.ldy;
+  }
+  // Fully unrolled so acc stays in registers (a run-time index would spill it to memory).
+  CGRAD_UNROLL for (int r = 0; r < R; ++r) {
+    CGRAD_UNROLL for (int v = 0; v < NV; ++v) {
+      const int count = v + 1 < NV ? L : tail;
+      const std::size_t col = j0 + v * L;
+      T* c = g.c + (r0 + r) * g.c_row_stride + col * g.c_col_stride;
+      if (g.c_col_stride == 1) {
+        if (count == L) {
+          V::store(c, g.accumulate ? V::add(V::load(c), acc[r][v]) : acc[r][v]);
+        } else {
+          V::store_part(c, g.accumulate ? V::add(V::load_part(c, count), acc[r][v]) : acc[r][v],
+                        count);
+        }
+      } else {
+        alignas(64) T lane[L];
+        V::store(lane, acc[r][v]);
+        for (int l = 0; l < count; ++l) {
+          T& out = c[l * g.c_col_stride];
+          out = g.accumulate ? out + lane[l] : lane[l];
+        }
+      }
+    }
+  }
+}
+
+// Register tiles up to 4 rows by 4 vectors; edges use the smaller instantiations.
+template <class V, int R>
+void row_tile_rows(const cgrad::detail::RowFormArgs<typename V::T>& g, std::size_t r0,
+                   std::size_t j0, int nv, int tail) {
+  switch (nv) {
+    case 1: return row_tile<V, R, 1>(g, r0, j0, tail);
+    case 2: return row_tile<V, R, 2>(g, r0, j0, tail);
+    case 3: return row_tile<V, R, 3>(g, r0, j0, tail);
+    default: return row_tile<V, R, 4>(g, r0, j0, tail);
+  }
+}
+
+template <class V>
+void row_form(const cgrad::detail::RowFormArgs<typename V::T>& g) {
+  constexpr std::size_t R = 4, NV = 4, L = V::lanes;
+  for (std::size_t r0 = 0; r0 < g.rows; r0 += R) {
+    const std::size_t rows = g.rows - r0 < R ? g.rows - r0 : R;
+    for (std::size_t j0 = 0; j0 < g.cols; j0 += NV * L) {
+      const std::size_t cols = g.cols - j0 < NV * L ? g.cols - j0 : NV * L;
+      const int nv = static_cast<int>((cols + L - 1) / L);
+      const int tail = static_cast<int>(cols - (nv - 1) * L);
+      switch (rows) {
+        case 1: row_tile_rows<V, 1>(g, r0, j0, nv, tail); break;
+        case 2: row_tile_rows<V, 2>(g, r0, j0, nv, tail); break;
+        case 3: row_tile_rows<V, 3>(g, r0, j0, nv, tail); break;
+        default: row_tile_rows<V, 4>(g, r0, j0, nv, tail); break;
+      }
+    }
+  }
+}
+
+// R rows of A against J rows of B, each a dot product along the depth.
+template <class V, int R, int J>
+void dot_tile(const cgrad::detail::DotFormArgs<typename V::T>& g, std::size_t i0,
+              std::size_t j0) {
+  using T = typename V::T;
+  using Reg = typename V::Reg;
+  constexpr std::size_t L = V::lanes;
+  Reg acc[R][J];
+  CGRAD_UNROLL for (int r = 0; r < R; ++r) {
+    CGRAD_UNROLL for (int j = 0; j < J; ++j) acc[r][j] = V::zero();
+  }
+  const T* a = g.a + i0 * g.lda;
+  const T* b = g.b + j0 * g.ldb;
+  std::size_t p = 0;
+  for (; p + L <= g.depth; p += L) {
+    Reg av[R];
+    CGRAD_UNROLL for (int r = 0; r < R; ++r) av[r] = V::load(a + r * g.lda + p);
+    CGRAD_UNROLL for (int j = 0; j < J; ++j) {
+      const Reg bv = V::load(b + j * g.ldb + p);
+      CGRAD_UNROLL for (int r = 0; r < R; ++r) acc[r][j] = V::fma(av[r], bv, acc[r][j]);
+    }
+  }
+  if (p < g.depth) {
+    const int rest = static_cast<int>(g.depth - p);
+    Reg av[R];
+    CGRAD_UNROLL for (int r = 0; r < R; ++r) av[r] = V::load_part(a + r * g.lda + p, rest);
+    CGRAD_UNROLL for (int j = 0; j < J; ++j) {
+      const Reg bv = V::load_part(b + j * g.ldb + p, rest);
+      CGRAD_UNROLL for (int r = 0; r < R; ++r) acc[r][j] = V::fma(av[r], bv, acc[r][j]);
+    }
+  }
+  CGRAD_UNROLL for (int r = 0; r < R; ++r) {
+    T* c = g.c + (i0 + r) * g.ldc + j0;
+    CGRAD_UNROLL for (int j = 0; j < J; ++j) {
+      const T s = V::sum(acc[r][j]);
+      c[j] = g.accumulate ? c[j] + s : s;
+    }
+  }
+}
+
+template <class V, int R>
+void dot_tile_rows(const cgrad::detail::DotFormArgs<typename V::T>& g, std::size_t i0,
+                   std::size_t j0, std::size_t cols) {
+  switch (cols) {
+    case 1: return dot_tile<V, R, 1>(g, i0, j0);
+    case 2: return dot_tile<V, R, 2>(g, i0, j0);
+    case 3: return dot_tile<V, R, 3>(g, i0, j0);
+    default: return dot_tile<V, R, 4>(g, i0, j0);
+  }
+}
+
+template <class V>
+void dot_form(const cgrad::detail::DotFormArgs<typename V::T>& g) {
+  constexpr std::size_t R = 4, J = 4;
+  for (std::size_t i0 = 0; i0 < g.rows; i0 += R) {
+    const std::size_t rows = g.rows - i0 < R ? g.rows - i0 : R;
+    for (std::size_t j0 = 0; j0 < g.cols; j0 += J) {
+      const std::size_t cols = g.cols - j0 < J ? g.cols - j0 : J;
+      switch (rows) {
+        case 1: dot_tile_rows<V, 1>(g, i0, j0, cols); break;
+        case 2: dot_tile_rows<V, 2>(g, i0, j0, cols); break;
+        case 3: dot_tile_rows<V, 3>(g, i0, j0, cols); break;
+        default: dot_tile_rows<V, 4>(g, i0, j0, cols); break;
+      }
+    }
+  }
+}
+
+template <class V, int MR, int NV>
+cgrad::detail::GemmKernelSet<typename V::T> make_gemm_kernel_set(cgrad::detail::GemmIsa isa) {
+  return {isa,
+          MR,
+          NV * V::lanes,
+          V::lanes,
+          &micro_tile<V, MR, NV>,
+          &pack_a_panels<V, MR>,
+          &pack_b_panels<V, NV * V::lanes>,
+          &row_form<V>,
+          &dot_form<V>};
+}

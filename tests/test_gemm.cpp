@@ -1,0 +1,182 @@
+// cgrad::gemm against a plain double-precision loop, on every ISA path the CPU has.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <cstddef>
+#include <random>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <tbb/global_control.h>
+
+#include "ops/kernels/gemm.h"
+#include "ops/kernels/gemm_dispatch.h"
+
+namespace cgrad {
+namespace {
+
+using detail::GemmIsa;
+
+struct Case {
+  std::size_t m, n, k;
+  bool ta, tb, accumulate;
+  std::size_t pad;  // extra elements per row beyond the logical width
+};
+
+template <class T>
+struct Problem {
+  Case cs;
+  std::vector<T> a, b, c;
+  std::size_t lda, ldb, ldc;
+
+  explicit Problem(const Case& c_, unsigned seed) : cs(c_) {
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<double> dist(-1.0, 1.0);
+    const std::size_t a_rows = cs.ta ? cs.k : cs.m, a_cols = cs.ta ? cs.m : cs.k;
+    const std::size_t b_rows = cs.tb ? cs.n : cs.k, b_cols = cs.tb ? cs.k : cs.n;
+    lda = a_cols + cs.pad;
+    ldb = b_cols + cs.pad;
+    ldc = cs.n + cs.pad;
+    a.resize(a_rows * lda);
+    b.resize(b_rows * ldb);
+    c.resize(cs.m * ldc);
+    for (auto& v : a) v = static_cast<T>(dist(rng));
+    for (auto& v : b) v = static_cast<T>(dist(rng));
+    for (auto& v : c) v = static_cast<T>(dist(rng));
+  }
+
+  T a_at(std::size_t i, std::size_t p) const { return cs.ta ? a[p * lda + i] : a[i * lda + p]; }
+  T b_at(std::size_t p, std::size_t j) const { return cs.tb ? b[j * ldb + p] : b[p * ldb + j]; }
+
+  std::vector<T> run() const {
+    std::vector<T> out = c;
+    if (!cs.accumulate) {
+      // The old contents must never be read: poison them.
+      for (std::size_t i = 0; i < cs.m; ++i) {
+        for (std::size_t j = 0; j < cs.n; ++j) out[i * ldc + j] = std::nan("");
+      }
+    }
+    gemm<T>({cs.m, cs.n, cs.k},
+            {a.data(), lda, cs.ta, b.data(), ldb, cs.tb, out.data(), ldc, cs.accumulate});
+    return out;
+  }
+
+  void expect_matches(const std::vector<T>& got, const std::string& label) const {
+    const double eps = sizeof(T) == 4 ? 1e-6 : 1e-15;
+    for (std::size_t i = 0; i < cs.m; ++i) {
+      for (std::size_t j = 0; j < cs.n; ++j) {
+        double want = cs.accumulate ? double(c[i * ldc + j]) : 0.0, scale = std::abs(want);
+        for (std::size_t p = 0; p < cs.k; ++p) {
+          want += double(a_at(i, p)) * double(b_at(p, j));
+          scale += std::abs(double(a_at(i, p)) * double(b_at(p, j)));
+        }
+        const double tol = 4 * eps * (double(cs.k) + 2) * (scale + 1e-30) + 1e-30;
+        ASSERT_NEAR(double(got[i * ldc + j]), want, tol)
+            << label << " at (" << i << ", " << j << ")";
+      }
+      // Padding past the logical width must be untouched.
+      for (std::size_t j = cs.n; j < ldc; ++j) {
+        ASSERT_EQ(got[i * ldc + j], c[i * ldc + j]) << label << " wrote padding";
+      }
+    }
+  }
+};
+
+std::vector<Case> shapes() {
+  std::vector<std::tuple<std::size_t, std::size_t, std::size_t>> mnk = {
+      {1, 1, 1},     {1, 7, 3},      {5, 1, 9},      {17, 33, 65},   {33, 17, 5},
+      {64, 64, 64},  {100, 3, 300},  {300, 100, 2},  {300, 3, 100},  {2, 100, 300},
+      {300, 100, 3}, {65, 129, 257}, {130, 37, 600}, {31, 500, 40},  {257, 260, 33},
+      {3, 3, 1000},  {1, 300, 300},  {300, 1, 300},  {96, 200, 512}, {47, 47, 0},
+      {2, 2000, 300}, {1200, 3, 300}, {40, 3000, 10}, {1400, 64, 64}};
+  std::vector<Case> out;
+  std::size_t variant = 0;
+  for (auto [m, n, k] : mnk) {
+    for (int t = 0; t < 4; ++t) {
+      for (bool acc : {false, true}) {
+        out.push_back({m, n, k, (t & 1) != 0, (t & 2) != 0, acc, (variant++ % 3) * 3});
+      }
+    }
+  }
+  return out;
+}
+
+std::string describe(const Case& c) {
+  return std::to_string(c.m) + "x" + std::to_string(c.n) + "x" + std::to_string(c.k) +
+         (c.ta ? " At" : " A") + (c.tb ? " Bt" : " B") + (c.accumulate ? " +=" : " =") +
+         " pad " + std::to_string(c.pad);
+}
+
+class GemmPath : public ::testing::TestWithParam<GemmIsa> {
+ protected:
+  void SetUp() override {
+    if (!detail::gemm_isa_supported(GetParam())) GTEST_SKIP() << "CPU lacks this ISA";
+    detail::set_gemm_isa(GetParam());
+  }
+  void TearDown() override { detail::set_gemm_isa(GemmIsa::automatic); }
+};
+
+template <class T>
+void check_all_shapes() {
+  unsigned seed = 1;
+  for (const Case& c : shapes()) {
+    const Problem<T> problem(c, seed++);
+    problem.expect_matches(problem.run(), describe(c));
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+}
+
+TEST_P(GemmPath, MatchesNaiveAllTransposesFloat) { check_all_shapes<float>(); }
+TEST_P(GemmPath, MatchesNaiveAllTransposesDouble) { check_all_shapes<double>(); }
+
+template <class T>
+void check_thread_independence() {
+  const std::vector<Case> cases = {{1024, 1024, 300, false, false, false, 0},
+                                   {517, 263, 700, true, true, true, 5},
+                                   {300, 100, 2, false, false, false, 0},
+                                   {2, 2000, 600, false, true, false, 0},
+                                   {100, 3, 30000, true, false, true, 0},
+                                   {20000, 100, 3, false, true, false, 1}};
+  for (const Case& c : cases) {
+    const Problem<T> problem(c, 7);
+    std::vector<T> one, two;
+    {
+      tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 1);
+      one = problem.run();
+    }
+    {
+      tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 2);
+      two = problem.run();
+    }
+    ASSERT_EQ(one.size(), two.size());
+    for (std::size_t i = 0; i < one.size(); ++i) {
+      // Bit-identical: compare representations, not values.
+      ASSERT_EQ(0, std::memcmp(&one[i], &two[i], sizeof(T))) << describe(c) << " at " << i;
+    }
+  }
+}
+
+TEST_P(GemmPath, BitIdenticalForOneAndTwoThreadsFloat) { check_thread_independence<float>(); }
+TEST_P(GemmPath, BitIdenticalForOneAndTwoThreadsDouble) { check_thread_independence<double>(); }
+
+INSTANTIATE_TEST_SUITE_P(Gemm, GemmPath,
+                         ::testing::Values(GemmIsa::portable, GemmIsa::avx2, GemmIsa::avx512),
+                         [](const ::testing::TestParamInfo<GemmIsa>& info) {
+                           switch (info.param) {
+                             case GemmIsa::portable: return std::string("Portable");
+                             case GemmIsa::avx2: return std::string("Avx2");
+                             case GemmIsa::avx512: return std::string("Avx512");
+                             default: return std::string("Automatic");
+                           }
+                         });
+
+TEST(Gemm, AutomaticPicksASupportedIsa) {
+  detail::set_gemm_isa(GemmIsa::automatic);
+  EXPECT_NE(detail::active_gemm_isa(), GemmIsa::automatic);
+  EXPECT_TRUE(detail::gemm_isa_supported(detail::active_gemm_isa()));
+}
+
+}  // namespace
+}  // namespace cgrad
