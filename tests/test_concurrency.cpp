@@ -26,13 +26,13 @@ using test::message_of;
 #if defined(__SANITIZE_THREAD__)
 // Under ThreadSanitizer, oneTBB gets no worker threads. Debian's libtbb is not
 // instrumented, so TSan cannot see the happens-before edges it creates when a worker
-// takes a task or the caller waits for it: with workers, every parallel GEMM gives
-// ~200 reports, on our kernel's rows as much as on TBB's recycled task objects. A
-// suppression cannot be limited to TBB's internals, because TSan matches it against
-// every frame and every worker's stack has TBB frames, so it would hide races in our
-// kernels too. Without workers each thread runs its own parallel_for (oneTBB gives every
-// external thread its own arena), so TSan checks what is ours: graphs on std::threads
-// sharing Parameters. The normal and ASan runs of these tests keep TBB's workers.
+// takes a task or the caller waits for it: with workers, every parallel GEMM gave ~200
+// reports, on our kernels' rows as much as on TBB's task objects, and a suppression of
+// our kernels would hide real races. Without workers each thread runs its own tasks;
+// what remains, TBB's task objects recycled between threads by its small-object pool,
+// is suppressed by innermost frame only (tests/tsan_tbb.supp). TSan then checks what is
+// ours: graphs on std::threads sharing Parameters (checked: param() shared between the
+// threads is reported at once). The normal and ASan runs keep TBB's workers.
 const oneapi::tbb::global_control no_tbb_workers_under_tsan(oneapi::tbb::global_control::max_allowed_parallelism, 1);
 #endif
 
