@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -30,6 +31,26 @@ TEST(SpiralCli, BadFlagsAndValuesExitTwo) {
 TEST(SpiralCli, RuntimeErrorExitsTwo) {
   // The output directory cannot be created under a regular file.
   EXPECT_EQ(exit_status("--model linear --iters 1 --out /dev/null/spiral"), 2);
+}
+
+TEST(SpiralCli, DetectAnomalyStopsADivergingRunWithExitTwo) {
+  // A step size of 1e6 overflows the scores within a few steps; without the flag the run
+  // carries on printing non-finite losses, with it the first Inf ends the run.
+  const auto dir = std::filesystem::temp_directory_path() / ("cgrad_anomaly_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto log = dir / "stderr.txt";
+  const std::string diverging = "--model two-layer --lr 1e6 --iters 50 --out '" + dir.string() + "'";
+  const std::string command =
+      "'" + std::string(SPIRAL_BINARY) + "' " + diverging + " --detect-anomaly >/dev/null 2>'" + log.string() + "'";
+  const int status = std::system(command.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 2);
+  std::string message;
+  std::ifstream stderr_text(log);
+  std::getline(stderr_text, message);
+  std::filesystem::remove_all(dir);
+  EXPECT_NE(message.find("spiral: error: anomaly: "), std::string::npos) << message;
+  EXPECT_NE(message.find("forward produced"), std::string::npos) << message;
 }
 
 TEST(SpiralCli, ShortRunWritesPictures) {

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <tbb/global_control.h>
 
+#include "graph/anomaly.h"
 #include "graph/error.h"
 #include "optim/make_optimizer.h"
 #include "run.h"
@@ -118,6 +119,10 @@ int main(int argc, char** argv) {
   Keywords keywords;
   std::size_t threads = 0;
   add_options(app, options, keywords, threads);
+  bool detect_anomaly = false;
+  app.add_flag("--detect-anomaly", detect_anomaly,
+               "check every op's output and gradient for NaN/Inf; stop at the first, naming the op and the "
+               "line that recorded it");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -132,6 +137,7 @@ int main(int argc, char** argv) {
     if (threads > 0)
       thread_limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, threads);
     apply_keywords(keywords, options);
+    const cgrad::DetectAnomaly anomaly(detect_anomaly);  // per thread: the one that records the graph
     cgrad::spiral::run(options, stdout);
   } catch (const cgrad::Error& e) {
     std::fflush(stdout);
