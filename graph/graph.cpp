@@ -1,6 +1,9 @@
 #include "graph/graph.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <type_traits>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -11,9 +14,18 @@ namespace cgrad {
 namespace {
 
 // The index of the first NaN or Inf in t, or t.size() when every element is finite.
+// The common all-finite case is one pass that ORs an exponent test over the bits (an
+// integer reduction, so it vectorizes); only a tensor that fails it is searched element
+// by element.
 template <Real T>
 std::size_t first_non_finite(const Tensor<T>& t) {
+  using Bits = std::conditional_t<std::is_same_v<T, float>, std::uint32_t, std::uint64_t>;
+  constexpr Bits exponent_mask = static_cast<Bits>(std::is_same_v<T, float> ? 0x7f800000ull : 0x7ff0000000000000ull);
   const T* data = t.data();
+  Bits any_all_ones = 0;  // NaN and Inf are exactly the values whose exponent bits are all ones
+  for (std::size_t i = 0; i < t.size(); ++i)
+    any_all_ones |= static_cast<Bits>((std::bit_cast<Bits>(data[i]) & exponent_mask) == exponent_mask);
+  if (any_all_ones == 0) return t.size();
   for (std::size_t i = 0; i < t.size(); ++i)
     if (!std::isfinite(data[i])) return i;
   return t.size();
