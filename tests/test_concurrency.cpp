@@ -133,7 +133,7 @@ TEST(Concurrency, FourThreadsSharingParametersMatchASerialRunBitForBit) {
   const Trajectory threaded = train(on_threads);
   ASSERT_EQ(serial.results.size(), threaded.results.size());
   for (std::size_t r = 0; r < serial.results.size(); ++r) {
-    SCOPED_TRACE(testing::Message() << "step " << r / kThreads << " shard " << r % kThreads);
+    SCOPED_TRACE(::testing::Message() << "step " << r / kThreads << " shard " << r % kThreads);
     EXPECT_EQ(std::memcmp(&serial.results[r].loss, &threaded.results[r].loss, sizeof(float)), 0);
     for (std::size_t i = 0; i < 4; ++i) EXPECT_TRUE(bit_equal(serial.results[r].grads[i], threaded.results[r].grads[i]));
   }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "graph/tensor.h"
+#include "tests/support/spiral_data.h"
 
 namespace cgrad::test {
 
@@ -52,27 +53,15 @@ inline std::vector<std::int32_t> random_labels(std::size_t count, std::int32_t c
   return labels;
 }
 
-// The seed's spiral: `classes` arms of `points` 2-D points each, with N(0, 0.2) angle noise.
+// The seed's spiral (tests/support/spiral_data.h) as a plain feature matrix and labels.
 struct Spiral {
   Tensor<double> x;
   std::vector<std::int32_t> labels;
 };
 
 inline Spiral spiral(std::size_t points = 100, std::int32_t classes = 3, std::uint64_t seed = 0) {
-  Spiral data{Tensor<double>(points * static_cast<std::size_t>(classes), 2), {}};
-  std::mt19937_64 engine(seed);
-  std::normal_distribution<double> noise(0.0, 0.2);
-  for (std::int32_t c = 0; c < classes; ++c) {
-    for (std::size_t i = 0; i < points; ++i) {
-      const double radius = static_cast<double>(i) / static_cast<double>(points - 1);
-      const double angle = 4.0 * (c + radius) + noise(engine);
-      const std::size_t row = data.labels.size();
-      data.x(row, 0) = radius * std::sin(angle);
-      data.x(row, 1) = radius * std::cos(angle);
-      data.labels.push_back(c);
-    }
-  }
-  return data;
+  const Dataset<double> data = cgrad::testing::spiral_dataset<double>(seed, points, classes);
+  return {data.features(), data.labels()};
 }
 
 }  // namespace cgrad::test
