@@ -1,5 +1,6 @@
 #pragma once
-// The seed's two classifiers as one small network: affine layers with ReLU between them.
+// The seed's two classifiers as one small network: nn/'s Mlp (affine layers with ReLU
+// between them) plus the seed's loss and its random initialisation.
 // {D, K} is the linear softmax classifier, {D, h, K} the two-layer network. Each layer's
 // weights are s * randn(in, out) drawn in layer order and its bias starts at zero. With
 // WeightInit::Seed, s = 0.01, exactly as the seed initialises them, so the random stream
@@ -33,15 +34,12 @@ class Network {
   // nothing for backward.
   std::vector<std::int32_t> predict(Graph<T>& g, const Tensor<T>& points);
 
-  // Weights then bias, layer by layer; the addresses stay valid for the Network's life.
-  std::vector<Parameter<T>*> parameters();
+  // Weights then bias, layer by layer ("0.weight", "0.bias", ...); the addresses stay
+  // valid for the Network's life.
+  std::vector<Parameter<T>*> parameters() { return mlp_.parameters(); }
 
  private:
-  struct Layer {
-    Parameter<T> weight;
-    Parameter<T> bias;
-  };
-  std::vector<Layer> layers_;
+  Mlp<T> mlp_;
 };
 
 extern template class Network<float>;

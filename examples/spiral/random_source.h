@@ -35,14 +35,4 @@ class RandomSource {
   std::variant<StdRandom, NumpyRandom> generator_;
 };
 
-// A rows x cols tensor of scale * normal(), filled row-major as NumPy fills
-// `scale * np.random.randn(rows, cols)`; values are drawn in double and then rounded to T,
-// so f32 and f64 runs see the same stream.
-template <Real T>
-Tensor<T> normal_tensor(std::size_t rows, std::size_t cols, double scale, RandomSource& rng) {
-  Tensor<T> t(rows, cols);
-  for (std::size_t i = 0; i < t.size(); ++i) t[i] = static_cast<T>(scale * rng.normal());
-  return t;
-}
-
 }  // namespace cgrad::spiral
