@@ -17,29 +17,18 @@ void forward(const Graph<T>& graph, Node<T>& node) {
   }
 }
 
-// dx = dy, db = column sums of dy: one pass over dy serves both. When x and the bias are
-// one node (a [1,n] value added to itself), dx is the overwriting write and db adds to it;
-// the row loop writes dx before db, which keeps that order.
 template <Real T>
 void backward(Graph<T>& graph, const Node<T>& node) {
   const Tensor<T>& dy = node.grad;
-  const std::size_t rows = dy.rows(), cols = dy.cols();
-  GradOut<T> dx = graph.grad_out(node.inputs[0]);
-  T* x_grad = dx ? dx.tensor->data() : nullptr;
-  GradOut<T> db = graph.grad_out(node.inputs[1]);
-  T* bias_grad = db ? db.tensor->data() : nullptr;
-  if (bias_grad != nullptr && !db.accumulate) std::fill_n(bias_grad, cols, T{0});
-  for (std::size_t r = 0; r < rows; ++r) {
-    const T* row = dy.data() + r * cols;
-    if (x_grad != nullptr) {
-      T* x_row = x_grad + r * cols;
-      if (dx.accumulate) {
-        for (std::size_t c = 0; c < cols; ++c) x_row[c] += row[c];
-      } else {
-        for (std::size_t c = 0; c < cols; ++c) x_row[c] = row[c];
-      }
-    }
-    if (bias_grad != nullptr) {
+  if (GradOut<T> dx = graph.grad_out(node.inputs[0])) {
+    detail::write_grad(dx, [&](std::size_t i) { return dy[i]; });
+  }
+  if (GradOut<T> db = graph.grad_out(node.inputs[1])) {  // column sums of dy
+    T* bias_grad = db.tensor->data();
+    const std::size_t cols = dy.cols();
+    if (!db.accumulate) std::fill_n(bias_grad, cols, T{0});
+    for (std::size_t r = 0; r < dy.rows(); ++r) {
+      const T* row = dy.data() + r * cols;
       for (std::size_t c = 0; c < cols; ++c) bias_grad[c] += row[c];
     }
   }
