@@ -46,7 +46,7 @@ Inputs<T> make_inputs(const OpCase& c) {
     for (T& v : t.span()) v = uniform(rng);
     in.params.emplace_back(fmt::format("p{}", i), std::move(t));
   }
-  for (std::size_t r = 0; c.label_classes && r < c.inputs[0].rows; ++r)
+  for (std::size_t r = 0; c.label_classes && r < c.inputs[0].rows(); ++r)
     in.labels.push_back(static_cast<std::int32_t>(r % c.label_classes));
   return in;
 }
@@ -91,9 +91,9 @@ std::vector<OpCase> cases() {
   matmul_case(300, 100, 3);
   matmul_case(512, 512, 512);
   for (Shape s : {Shape{300, 100}, Shape{300, 3}, Shape{2048, 1024}}) {
-    const std::string name = fmt::format("{}x{}", s.rows, s.cols);
+    const std::string name = fmt::format("{}x{}", s.rows(), s.cols());
     const double n = double(s.size());
-    all.push_back({"AddBias", name, {s, {1, s.cols}}, 0, 0, 2 * n + double(s.cols),
+    all.push_back({"AddBias", name, {s, {1, s.cols()}}, 0, 0, 2 * n + double(s.cols()),
                    CGRAD_BOTH(add_bias(p(g, in, 0), p(g, in, 1)))});
     all.push_back({"ReLU", name, {s}, 0, 0, 2 * n, CGRAD_BOTH(relu(p(g, in, 0)))});
     all.push_back({"Add", name, {s, s}, 0, 0, 3 * n, CGRAD_BOTH(p(g, in, 0) + p(g, in, 1))});
@@ -101,7 +101,7 @@ std::vector<OpCase> cases() {
     all.push_back({"L2Reg", name, {s}, 0, 0, n, CGRAD_BOTH(l2_reg(p(g, in, 0), 1e-3))});
   }
   for (Shape s : {Shape{300, 3}, Shape{4096, 1000}}) {
-    all.push_back({"SoftmaxXent", fmt::format("{}x{}", s.rows, s.cols), {s}, s.cols, 0, 2 * double(s.size()),
+    all.push_back({"SoftmaxXent", fmt::format("{}x{}", s.rows(), s.cols()), {s}, s.cols(), 0, 2 * double(s.size()),
                    CGRAD_BOTH(softmax_xent(p(g, in, 0), in.labels))});
   }
   return all;

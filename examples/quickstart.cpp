@@ -50,7 +50,7 @@ int main() {
     for (Parameter<float>* p : params) p->zero_grad();
     graph.backward(loss);
     for (Parameter<float>* p : params)
-      for (std::size_t i = 0; i < p->value().size(); ++i) p->value()[i] -= learning_rate * p->grad()[i];
+      for (std::size_t i = 0; i < p->value().size(); ++i) p->mutable_value()[i] -= learning_rate * p->grad()[i];
     if (step % 1000 == 0) fmt::print("step {:4}: loss {:.6f}\n", step, loss.item());
   }
 

@@ -27,13 +27,19 @@ struct GradCheckOptions {
   double tolerance = 1e-6;
   double floor = 1e-4;
   std::uint64_t seed = 1;  // for the projection r
+  // For inputs that sit on a kink (ReLU at 0, a clamp bound, a tie of max), where central
+  // differences average two slopes: an entry also passes when its analytic gradient lies
+  // between the one-sided differences (f(p) - f(p - h)) / h and (f(p + h) - f(p)) / h,
+  // within the tolerance; that is, when it is a subgradient.
+  bool accept_subgradient = false;
 };
 
 struct GradCheckResult {
   double max_relative_error = 0;  // the worst entry...
   std::string parameter;          // ...is in this parameter,
-  std::size_t row = 0;
+  std::size_t row = 0;  // in the matrix view (Shape::rows/cols)
   std::size_t col = 0;
+  std::string index;    // the entry's multi-index, "[2,17]"
   double analytic = 0;  // where backward said this
   double numeric = 0;   // and central differences this.
   std::size_t entries_checked = 0;

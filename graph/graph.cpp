@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "graph/anomaly.h"
 
@@ -34,7 +35,7 @@ std::size_t first_non_finite(const Tensor<T>& t) {
 // "nan at [1,0] of [2,3]"
 template <Real T>
 std::string describe_element(const Tensor<T>& t, std::size_t i) {
-  return fmt::format("{} at [{},{}] of {}", t[i], i / t.cols(), i % t.cols(), t.shape());
+  return fmt::format("{} at {} of {}", t[i], index_of(t.shape(), i), t.shape());
 }
 
 [[noreturn, gnu::cold, gnu::noinline]] void throw_tape_full() {
@@ -46,6 +47,16 @@ template <Real T>
 std::string recorded_at(const Node<T>& node, std::size_t index) {
   return fmt::format("{} is node {} of the tape, recorded at {}:{}", node.name(), index,
                      node.location.file_name(), node.location.line());
+}
+
+template <Real T>
+[[noreturn, gnu::cold, gnu::noinline]] void throw_stale_parameter(const Node<T>& node, std::size_t index) {
+  throw GraphError(fmt::format(
+      "backward: Parameter '{}' was changed after the forward pass read it (version {} then, {} now), so its "
+      "gradient would belong to another value; record the forward pass again after an optimizer step or a "
+      "load. Its leaf is node {} of the tape, recorded at {}:{}",
+      node.parameter->name(), node.parameter_version, node.parameter->version(), index, node.location.file_name(),
+      node.location.line()));
 }
 
 }  // namespace
@@ -71,12 +82,12 @@ Node<T>& Graph<T>::append(std::source_location where) {
   if (size_ == nodes_.size()) nodes_.push_back(std::make_unique<Node<T>>());
   Node<T>& node = *nodes_[size_++];
   node.op = nullptr;
-  node.input_count = 0;
+  node.inputs.clear();
   node.parameter = nullptr;
   node.external_value = nullptr;
   node.requires_grad = false;
   node.grad_written = false;
-  node.attribute = T{0};
+  node.params = OpParams{};
   node.indices.clear();
   node.location = where;
   return node;
@@ -90,12 +101,21 @@ Var<T> Graph<T>::input(const Tensor<T>& value, std::source_location where) {
 }
 
 template <Real T>
+Var<T> Graph<T>::constant(T value, std::source_location where) {
+  Node<T>& node = append(where);
+  node.value.resize(Shape{});
+  node.value[0] = value;
+  return {this, static_cast<std::uint32_t>(size_ - 1), generation_};
+}
+
+template <Real T>
 Var<T> Graph<T>::param(Parameter<T>& parameter, std::source_location where) {
   // A parameter whose value was replaced gets a fresh zero grad of the new shape.
   if (parameter.grad().shape() != parameter.shape()) parameter.zero_grad();
   Node<T>& node = append(where);
   node.parameter = &parameter;
   node.external_value = &parameter.value();
+  node.parameter_version = parameter.version();
   node.requires_grad = grad_enabled_;
   return {this, static_cast<std::uint32_t>(size_ - 1), generation_};
 }
@@ -129,12 +149,15 @@ const Tensor<T>& Graph<T>::grad(Var<T> v) {
 }
 
 template <Real T>
-Node<T>& Graph<T>::begin(const OpInfo<T>& op, std::initializer_list<Var<T>> inputs, Shape shape,
+Node<T>& Graph<T>::begin(const OpInfo<T>& op, std::span<const Var<T>> inputs, const Shape& shape,
                          std::source_location where) {
+  if (inputs.size() > kMaxOpInputs)
+    throw ValueError(fmt::format("{}: {} inputs given; a node takes at most {}", op.name, inputs.size(),
+                                 kMaxOpInputs));
   Node<T>& node = append(where);
   node.op = &op;
   for (const Var<T>& in : inputs) {
-    node.inputs[node.input_count++] = in.index_;
+    node.inputs.push_back(in.index_);
     node.requires_grad = node.requires_grad || nodes_[in.index_]->requires_grad;
   }
   node.requires_grad = node.requires_grad && grad_enabled_;
@@ -171,12 +194,12 @@ void Graph<T>::clear() {
 template <Real T>
 void Graph<T>::backward(Var<T> loss) {
   check(loss, "backward");
-  const Shape shape = value(loss.index_).shape();
-  if (shape != Shape{1, 1})
+  const Shape& shape = value(loss.index_).shape();
+  if (shape.size() != 1)
     throw ShapeError(fmt::format(
-        "backward: the loss must be [1,1], got {}; reduce it to a scalar first", shape));
+        "backward: the loss must have one element, got {}; reduce it to a scalar first (sum, mean)", shape));
   Tensor<T>& seed = nodes_[loss.index_]->grad;
-  seed.resize(1, 1);
+  seed.resize(shape);
   seed[0] = T{1};
   backward_from(loss.index_);
 }
@@ -184,7 +207,7 @@ void Graph<T>::backward(Var<T> loss) {
 template <Real T>
 void Graph<T>::backward(Var<T> output, const Tensor<T>& output_grad) {
   check(output, "backward");
-  const Shape shape = value(output.index_).shape();
+  const Shape& shape = value(output.index_).shape();
   if (output_grad.shape() != shape)
     throw ShapeError(fmt::format("backward: the output is {} but its gradient is {}", shape,
                                  output_grad.shape()));
@@ -205,7 +228,12 @@ void Graph<T>::backward_from(std::uint32_t output_index) {
     return;
   }
   // Every node, not only those before the output: grad() must not show an older pass.
-  for (std::size_t i = 0; i < size_; ++i) nodes_[i]->grad_written = false;
+  for (std::size_t i = 0; i < size_; ++i) {
+    Node<T>& node = *nodes_[i];
+    node.grad_written = false;
+    if (node.parameter != nullptr && node.parameter->version() != node.parameter_version) [[unlikely]]
+      throw_stale_parameter(node, i);
+  }
   output.grad_written = true;
   const bool check_anomalies = anomaly_detection_enabled();  // read once per pass, not per node
   for (std::size_t i = output_index + 1; i-- > 0;) {
@@ -230,7 +258,7 @@ void Graph<T>::check_finite_output(const Node<T>& node, std::size_t index) const
 // which the message says by naming the parameter.
 template <Real T>
 void Graph<T>::check_finite_input_grads(const Node<T>& node, std::size_t index) const {
-  for (std::uint32_t i = 0; i < node.input_count; ++i) {
+  for (std::size_t i = 0; i < node.inputs.size(); ++i) {
     const Node<T>& input = *nodes_[node.inputs[i]];
     if (!input.requires_grad) continue;
     const Tensor<T>& grad = input.parameter ? input.parameter->grad() : input.grad;
@@ -247,7 +275,7 @@ void Graph<T>::check_finite_input_grads(const Node<T>& node, std::size_t index) 
 // The one place that checks every op's backward against its shape rule.
 template <Real T>
 void Graph<T>::check_input_grads(const Node<T>& node) const {
-  for (std::uint32_t i = 0; i < node.input_count; ++i) {
+  for (std::size_t i = 0; i < node.inputs.size(); ++i) {
     const Node<T>& input = *nodes_[node.inputs[i]];
     if (!input.requires_grad) continue;
     const Tensor<T>& grad = input.parameter ? input.parameter->grad() : input.grad;

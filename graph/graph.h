@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <span>
 #include <source_location>
 #include <string_view>
 #include <vector>
@@ -44,8 +45,9 @@ class Var {
   std::uint32_t generation() const { return generation_; }
 
   const Tensor<T>& value() const;
-  Shape shape() const { return value().shape(); }
-  // The value of a [1,1] Var, such as a loss.
+  const Shape& shape() const { return value().shape(); }
+  std::size_t rank() const { return value().rank(); }
+  // The value of a one-element Var of any rank, such as a loss.
   T item() const;
 
  private:
@@ -78,6 +80,8 @@ class Graph {
 
   // A constant leaf: the value is copied into the graph and gets no gradient.
   Var<T> input(const Tensor<T>& value, std::source_location where = std::source_location::current());
+  // A constant rank-0 leaf holding `value` (what `x + 2` records for the 2).
+  Var<T> constant(T value, std::source_location where = std::source_location::current());
   // A parameter leaf: reads the parameter's value in place; backward adds into its grad.
   Var<T> param(Parameter<T>& parameter, std::source_location where = std::source_location::current());
   // A parameter leaf that only reads: the value is read in place, the gradient stays in
@@ -86,8 +90,9 @@ class Graph {
   Var<T> shared_param(const Parameter<T>& parameter,
                       std::source_location where = std::source_location::current());
 
-  // Reverse-mode autodiff from a [1,1] loss: adds d loss / d p into every parameter p
-  // the loss depends on.
+  // Reverse-mode autodiff from a one-element loss (a scalar, or [1,1]): adds d loss / d p
+  // into every parameter p the loss depends on. Throws GraphError naming a param() leaf
+  // whose Parameter was changed (Parameter::version) since the forward pass read it.
   void backward(Var<T> loss);
   // The same from any output, given d (something) / d output; gradcheck uses it.
   void backward(Var<T> output, const Tensor<T>& output_grad);
@@ -110,8 +115,13 @@ class Graph {
   // Throws GraphError unless v is a live Var of this graph; `who` names the caller.
   void check(Var<T> v, std::string_view who) const;
   // Appends a node for `op` with an output of `shape`; inputs must have been checked.
-  Node<T>& begin(const OpInfo<T>& op, std::initializer_list<Var<T>> inputs, Shape shape,
+  // Throws ValueError past kMaxOpInputs inputs.
+  Node<T>& begin(const OpInfo<T>& op, std::span<const Var<T>> inputs, const Shape& shape,
                  std::source_location where);
+  Node<T>& begin(const OpInfo<T>& op, std::initializer_list<Var<T>> inputs, const Shape& shape,
+                 std::source_location where) {
+    return begin(op, std::span<const Var<T>>(inputs.begin(), inputs.size()), shape, where);
+  }
   // Runs the op's forward on a node from begin() and returns its Var.
   Var<T> finish(Node<T>& node);
   const Node<T>& node(std::uint32_t index) const { return *nodes_[index]; }
@@ -158,8 +168,9 @@ const Tensor<T>& Var<T>::value() const {
 template <Real T>
 T Var<T>::item() const {
   const Tensor<T>& v = value();
-  if (v.shape() != Shape{1, 1})
-    throw ShapeError(fmt::format("Var::item: the value is {}, not [1,1]", v.shape()));
+  if (v.size() != 1)
+    throw ShapeError(fmt::format("Var::item: the value is {} with {} elements; item() needs exactly one",
+                                 v.shape(), v.size()));
   return v[0];
 }
 

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "graph/op_params.h"
 #include "graph/parameter.h"
 #include "graph/tensor.h"
 
@@ -29,22 +30,23 @@ struct OpInfo {
   void (*backward)(Graph<T>& graph, const Node<T>& node);
 };
 
-inline constexpr std::size_t kMaxOpInputs = 2;
+// The most inputs one node may have (concat and stack take a list); Graph::begin checks it.
+inline constexpr std::size_t kMaxOpInputs = 4096;
 
 template <Real T>
 struct Node {
   const OpInfo<T>* op = nullptr;  // nullptr for a leaf
-  std::array<std::uint32_t, kMaxOpInputs> inputs{};
-  std::uint32_t input_count = 0;
+  std::vector<std::uint32_t> inputs;  // kept with its capacity when the node is reused
   Parameter<T>* parameter = nullptr;  // set for a param() leaf: its grad lives there
   const Tensor<T>* external_value = nullptr;  // a param() or shared_param() leaf's value, read in place
   bool requires_grad = false;
   bool grad_written = false;  // grad holds this backward pass's gradient
-  T attribute{};              // an op's scalar argument: Scale's factor, L2Reg's lambda
+  std::uint64_t parameter_version = 0;  // the Parameter's version when param() read it
+  OpParams params;                      // the op's arguments: axes, shapes, factors
   Tensor<T> value;
   Tensor<T> grad;
   Tensor<T> saved;                    // what an op keeps for its backward (softmax probabilities)
-  std::vector<std::int32_t> indices;  // integer arguments (SoftmaxXent's labels)
+  std::vector<std::int64_t> indices;  // integer data (SoftmaxXent's labels, embedding indices, argmaxes)
   std::source_location location;     // the user's call that recorded this node
 
   std::string_view name() const {

@@ -3,6 +3,7 @@
 // their value where they enter it as leaves, and backward adds into their grad. That
 // is what lets one graph be cleared every step while the model and the optimizer's
 // state persist.
+#include <cstdint>
 #include <string>
 #include <utility>
 
@@ -20,14 +21,22 @@ class Parameter {
   const std::string& name() const { return name_; }
   Shape shape() const { return value_.shape(); }
 
-  Tensor<T>& value() { return value_; }
   const Tensor<T>& value() const { return value_; }
+  // Writing goes through mutable_value(), which counts as a change: it bumps version(), as
+  // an in-place op bumps a LibTorch tensor's version. A graph that read this parameter with
+  // param() refuses to back-propagate through a changed value (the gradient would belong
+  // to another point). Reading never counts, so value() is const.
+  Tensor<T>& mutable_value() {
+    ++version_;
+    return value_;
+  }
+  std::uint64_t version() const { return version_; }
   // Accumulated by every backward pass until zero_grad().
   Tensor<T>& grad() { return grad_; }
   const Tensor<T>& grad() const { return grad_; }
 
   void zero_grad() {
-    grad_.resize(value_.shape());
+    grad_.resize(value_.shape());  // the const value_: reading the shape is no change
     grad_.fill(T{0});
   }
 
@@ -35,6 +44,7 @@ class Parameter {
   std::string name_;
   Tensor<T> value_;
   Tensor<T> grad_;
+  std::uint64_t version_ = 0;
 };
 
 }  // namespace cgrad

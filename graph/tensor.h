@@ -1,8 +1,8 @@
 #pragma once
-// Tensor<T>: a dense, row-major matrix of float or double with 64-byte aligned storage.
-// Every value in cgrad is two-dimensional: a batch is [rows, cols], a bias [1, n], a
-// scalar loss [1, 1]. resize() keeps the allocation when it is large enough, which is
-// what lets a graph reuse its buffers from one training step to the next.
+// Tensor<T>: a dense, row-major, contiguous array of float or double of rank 0 to
+// kMaxRank, with 64-byte aligned storage. A loss is a rank-0 scalar; a batch of features
+// [rows, cols]; images [N, C, H, W]. resize() keeps the allocation when it is large
+// enough, which is what lets a graph reuse its buffers from one training step to the next.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -17,15 +17,9 @@
 #include <fmt/format.h>
 
 #include "graph/error.h"
+#include "graph/shape.h"
 
 namespace cgrad {
-
-struct Shape {
-  std::size_t rows = 0;
-  std::size_t cols = 0;
-  std::size_t size() const { return rows * cols; }
-  friend bool operator==(const Shape&, const Shape&) = default;
-};
 
 template <class T>
 concept Real = std::is_same_v<T, float> || std::is_same_v<T, double>;
@@ -46,18 +40,22 @@ inline constexpr std::size_t kMaxTensorElements = static_cast<std::size_t>(PTRDI
 namespace detail {
 // Out of line and cold, so that resize(), on every node's path, stays small.
 template <Real T>
-[[noreturn, gnu::cold, gnu::noinline]] void throw_too_large(std::size_t rows, std::size_t cols) {
-  throw ValueError(fmt::format("Tensor: a [{},{}] {} tensor is too large; rows * cols must be at most {}", rows,
-                               cols, dtype_name<T>(), kMaxTensorElements<T>));
+[[noreturn, gnu::cold, gnu::noinline]] void throw_too_large(const Shape& shape) {
+  throw ValueError(fmt::format("Tensor: a {} {} tensor is too large; it may hold at most {} elements", shape,
+                               dtype_name<T>(), kMaxTensorElements<T>));
 }
 
-// rows * cols, refused when the product overflows or exceeds kMaxTensorElements (a shape
-// computed from a negative number cast to size_t lands here, not in a wild allocation).
+// The shape's element count, refused when the product overflows or exceeds
+// kMaxTensorElements (a shape computed from a negative number cast to size_t lands here,
+// not in a wild allocation).
 template <Real T>
-std::size_t checked_element_count(std::size_t rows, std::size_t cols) {
-  std::size_t count = 0;
-  if (__builtin_mul_overflow(rows, cols, &count) || count > kMaxTensorElements<T>) [[unlikely]]
-    throw_too_large<T>(rows, cols);
+std::size_t checked_element_count(const Shape& shape) {
+  std::size_t count = 1;
+  for (std::size_t d : shape.dims())
+    if (__builtin_mul_overflow(count, d, &count)) [[unlikely]]
+      throw_too_large<T>(shape);
+  if (count > kMaxTensorElements<T>) [[unlikely]]
+    throw_too_large<T>(shape);
   return count;
 }
 }  // namespace detail
@@ -65,21 +63,24 @@ std::size_t checked_element_count(std::size_t rows, std::size_t cols) {
 template <Real T>
 class Tensor {
  public:
+  // An empty [0,0] tensor.
   Tensor() = default;
-  // A rows x cols tensor filled with zeros.
-  Tensor(std::size_t rows, std::size_t cols) { resize(rows, cols); fill(T{0}); }
-  Tensor(Shape shape) : Tensor(shape.rows, shape.cols) {}
-  // A rows x cols tensor from values in row-major order; throws if the count differs.
-  Tensor(std::size_t rows, std::size_t cols, std::initializer_list<T> values) {
-    assign(rows, cols, std::span<const T>(values.begin(), values.size()));
+  // A tensor of `shape` filled with zeros.
+  explicit Tensor(const Shape& shape) { resize(shape); fill(T{0}); }
+  // A tensor of `shape` from values in row-major order; throws if the count differs.
+  Tensor(const Shape& shape, std::initializer_list<T> values) {
+    assign(shape, std::span<const T>(values.begin(), values.size()));
   }
-  Tensor(std::size_t rows, std::size_t cols, std::span<const T> values) {
-    assign(rows, cols, values);
-  }
+  Tensor(const Shape& shape, std::span<const T> values) { assign(shape, values); }
+  // The 2-D forms: a rows x cols matrix of zeros, or of the given values.
+  Tensor(std::size_t rows, std::size_t cols) : Tensor(Shape{rows, cols}) {}
+  Tensor(std::size_t rows, std::size_t cols, std::initializer_list<T> values)
+      : Tensor(Shape{rows, cols}, values) {}
+  Tensor(std::size_t rows, std::size_t cols, std::span<const T> values) : Tensor(Shape{rows, cols}, values) {}
 
   Tensor(const Tensor& other) { *this = other; }
   Tensor& operator=(const Tensor& other) {
-    if (this != &other) assign(other.rows_, other.cols_, other.span());
+    if (this != &other) assign(other.shape_, other.span());
     return *this;
   }
   Tensor(Tensor&& other) noexcept { swap(other); }
@@ -89,19 +90,25 @@ class Tensor {
   }
   ~Tensor() = default;
 
-  static Tensor full(std::size_t rows, std::size_t cols, T value) {
+  static Tensor full(const Shape& shape, T value) {
     Tensor t;
-    t.resize(rows, cols);
+    t.resize(shape);
     t.fill(value);
     return t;
   }
+  static Tensor full(std::size_t rows, std::size_t cols, T value) { return full(Shape{rows, cols}, value); }
+  // A rank-0 tensor holding one value.
+  static Tensor scalar(T value) { return full(Shape{}, value); }
 
-  std::size_t rows() const { return rows_; }
-  std::size_t cols() const { return cols_; }
-  Shape shape() const { return {rows_, cols_}; }
-  std::size_t size() const { return rows_ * cols_; }
+  const Shape& shape() const { return shape_; }
+  std::size_t rank() const { return shape_.rank(); }
+  std::size_t dim(std::size_t axis) const { return shape_[axis]; }
+  // The matrix view (Shape::rows/cols): for rank 2 the two dimensions.
+  std::size_t rows() const { return shape_.rows(); }
+  std::size_t cols() const { return shape_.cols(); }
+  std::size_t size() const { return size_; }
   std::size_t capacity() const { return capacity_; }
-  bool empty() const { return size() == 0; }
+  bool empty() const { return size_ == 0; }
 
   T* data() { return data_.get(); }
   const T* data() const { return data_.get(); }
@@ -110,85 +117,113 @@ class Tensor {
   // Element access is unchecked, like std::vector's operator[]: it is the inner loop.
   T& operator[](std::size_t i) { return data_[i]; }
   const T& operator[](std::size_t i) const { return data_[i]; }
-  T& operator()(std::size_t row, std::size_t col) { return data_[row * cols_ + col]; }
-  const T& operator()(std::size_t row, std::size_t col) const { return data_[row * cols_ + col]; }
+  // t(i, j, ...) with one index per dimension, unchecked.
+  template <class... Index>
+    requires(std::is_convertible_v<Index, std::size_t> && ...)
+  T& operator()(Index... index) { return data_[offset(static_cast<std::size_t>(index)...)]; }
+  template <class... Index>
+    requires(std::is_convertible_v<Index, std::size_t> && ...)
+  const T& operator()(Index... index) const { return data_[offset(static_cast<std::size_t>(index)...)]; }
+  // The value of a one-element tensor of any rank; throws ShapeError otherwise.
+  T item() const {
+    if (size_ != 1)
+      throw ShapeError(fmt::format("Tensor::item: the tensor is {} with {} elements; item() needs exactly one",
+                                   shape_, size_));
+    return data_[0];
+  }
 
   // Changes the shape. Contents are unspecified afterwards; no allocation happens
   // when the new size fits the current capacity.
-  void resize(std::size_t rows, std::size_t cols) {
-    const std::size_t needed = detail::checked_element_count<T>(rows, cols);
+  void resize(const Shape& shape) {
+    const std::size_t needed = detail::checked_element_count<T>(shape);
     if (needed > capacity_) {
-      data_.reset(static_cast<T*>(
-          ::operator new(needed * sizeof(T), std::align_val_t{kTensorAlignment})));
+      data_.reset(static_cast<T*>(::operator new(needed * sizeof(T), std::align_val_t{kTensorAlignment})));
       capacity_ = needed;
     }
-    rows_ = rows;
-    cols_ = cols;
+    shape_ = shape;
+    size_ = needed;
   }
-  void resize(Shape shape) { resize(shape.rows, shape.cols); }
+  void resize(std::size_t rows, std::size_t cols) { resize(Shape{rows, cols}); }
+  // A new shape with the same number of elements; the contents stay as they are.
+  void reshape(const Shape& shape) {
+    if (detail::checked_element_count<T>(shape) != size_)
+      throw ShapeError(fmt::format("Tensor::reshape: cannot view {} ({} elements) as {}", shape_, size_, shape));
+    shape_ = shape;
+  }
 
   void fill(T value) { std::fill_n(data(), size(), value); }
 
-  void assign(std::size_t rows, std::size_t cols, std::span<const T> values) {
-    if (values.size() != detail::checked_element_count<T>(rows, cols))
-      throw ShapeError(fmt::format("Tensor: {} values cannot fill a [{},{}] tensor",
-                                   values.size(), rows, cols));
-    resize(rows, cols);
+  void assign(const Shape& shape, std::span<const T> values) {
+    if (values.size() != detail::checked_element_count<T>(shape))
+      throw ShapeError(fmt::format("Tensor: {} values cannot fill a {} tensor", values.size(), shape));
+    resize(shape);
     if (!values.empty()) std::memcpy(data(), values.data(), values.size() * sizeof(T));
   }
+  void assign(std::size_t rows, std::size_t cols, std::span<const T> values) { assign(Shape{rows, cols}, values); }
 
   void swap(Tensor& other) noexcept {
     std::swap(data_, other.data_);
-    std::swap(rows_, other.rows_);
-    std::swap(cols_, other.cols_);
+    std::swap(shape_, other.shape_);
+    std::swap(size_, other.size_);
     std::swap(capacity_, other.capacity_);
   }
 
  private:
+  template <class... Index>
+  std::size_t offset(Index... index) const {
+    const std::size_t indices[] = {index...};
+    std::size_t at = 0;
+    for (std::size_t axis = 0; axis < sizeof...(Index); ++axis) at = at * shape_[axis] + indices[axis];
+    return at;
+  }
+  std::size_t offset() const { return 0; }
+
   struct AlignedDelete {
     void operator()(T* p) const { ::operator delete(p, std::align_val_t{kTensorAlignment}); }
   };
   std::unique_ptr<T[], AlignedDelete> data_;
-  std::size_t rows_ = 0;
-  std::size_t cols_ = 0;
+  Shape shape_{0, 0};
+  std::size_t size_ = 0;
   std::size_t capacity_ = 0;
 };
 
 }  // namespace cgrad
 
-// "[300,2]"
-template <>
-struct fmt::formatter<cgrad::Shape> : fmt::formatter<std::string_view> {
-  template <class Context>
-  auto format(const cgrad::Shape& s, Context& ctx) const {
-    return fmt::format_to(ctx.out(), "[{},{}]", s.rows, s.cols);
-  }
-};
-
-// "Tensor[2,3] f32\n[[1, 2, 3],\n [4, 5, 6]]"; rows and columns beyond six are elided
-// with "...", keeping the first and last three.
+// "Tensor[2,3] f32\n[[1, 2, 3],\n [4, 5, 6]]", nested like NumPy for any rank; a scalar
+// prints "Tensor[] f64\n2.5". Along every axis longer than six, the first and last three
+// entries are shown with "..." between them.
 template <cgrad::Real T>
 struct fmt::formatter<cgrad::Tensor<T>> : fmt::formatter<std::string_view> {
   template <class Context>
   auto format(const cgrad::Tensor<T>& t, Context& ctx) const {
-    constexpr std::size_t kShown = 6;
-    constexpr std::size_t kEdge = kShown / 2;
-    auto out = fmt::format_to(ctx.out(), "Tensor{} {}\n[", t.shape(), cgrad::dtype_name<T>());
-    auto visible = [](std::size_t i, std::size_t n) { return n <= kShown || i < kEdge || i >= n - kEdge; };
-    for (std::size_t r = 0; r < t.rows(); ++r) {
-      if (!visible(r, t.rows())) {
-        if (r == kEdge) out = fmt::format_to(out, " ...,\n");
+    auto out = fmt::format_to(ctx.out(), "Tensor{} {}\n", t.shape(), cgrad::dtype_name<T>());
+    if (t.rank() == 0) return fmt::format_to(out, "{:.6g}", t[0]);
+    return write(out, t, 0, 0);
+  }
+
+ private:
+  static constexpr std::size_t kShown = 6;
+  static constexpr std::size_t kEdge = kShown / 2;
+  static bool visible(std::size_t i, std::size_t n) { return n <= kShown || i < kEdge || i >= n - kEdge; }
+
+  template <class Out>
+  static Out write(Out out, const cgrad::Tensor<T>& t, std::size_t axis, std::size_t offset) {
+    const std::size_t n = t.dim(axis);
+    const std::size_t stride = t.shape().stride(axis);
+    const bool innermost = axis + 1 == t.rank();
+    out = fmt::format_to(out, "[");
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!visible(i, n)) {
+        if (i == kEdge && innermost) out = fmt::format_to(out, "..., ");
+        if (i == kEdge && !innermost) out = fmt::format_to(out, "...,\n{:{}}", "", axis + 1);
         continue;
       }
-      out = fmt::format_to(out, "{}[", r == 0 ? "" : " ");
-      for (std::size_t c = 0; c < t.cols(); ++c) {
-        if (!visible(c, t.cols())) {
-          if (c == kEdge) out = fmt::format_to(out, "..., ");
-          continue;
-        }
-        out = fmt::format_to(out, "{:.6g}{}", t(r, c), c + 1 < t.cols() ? ", " : "");
+      if (innermost) {
+        out = fmt::format_to(out, "{:.6g}", t[offset + i]);
+      } else {
+        out = write(out, t, axis + 1, offset + i * stride);
       }
-      out = fmt::format_to(out, "]{}", r + 1 < t.rows() ? ",\n" : "");
+      if (i + 1 < n) out = innermost ? fmt::format_to(out, ", ") : fmt::format_to(out, ",\n{:{}}", "", axis + 1);
     }
     return fmt::format_to(out, "]");
   }

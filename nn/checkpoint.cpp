@@ -193,11 +193,13 @@ ParsedFile parse(const fs::path& file) {
       const auto shape = value.at("shape").get<std::vector<std::uint64_t>>();
       const auto offsets = value.at("data_offsets").get<std::vector<std::uint64_t>>();
       if (dtype_size(entry.dtype) == 0) fail(file, fmt::format("tensor '{}' has dtype {}; cgrad reads F32 and F64", name, entry.dtype));
-      if (shape.size() != 2) fail(file, fmt::format("tensor '{}' has {} dimensions; cgrad reads 2", name, shape.size()));
+      if (shape.size() > kMaxRank)
+        fail(file, fmt::format("tensor '{}' has {} dimensions; cgrad reads at most {}", name, shape.size(), kMaxRank));
       if (offsets.size() != 2 || offsets[0] > offsets[1] || offsets[1] > data.size())
         fail(file, fmt::format("corrupted: tensor '{}' has data_offsets {}, not a range within the {}-byte data", name,
                                value.at("data_offsets").dump(), data.size()));
-      entry.shape = {shape[0], shape[1]};
+      entry.shape = Shape{};
+      for (const std::uint64_t dim : shape) entry.shape.push_back(static_cast<std::size_t>(dim));
       if (offsets[1] - offsets[0] != entry.shape.size() * dtype_size(entry.dtype))
         fail(file, fmt::format("corrupted: tensor '{}' of {} {} has {} bytes of data", name, entry.shape, entry.dtype,
                                offsets[1] - offsets[0]));
@@ -215,7 +217,7 @@ ParsedFile parse(const fs::path& file) {
 
 // Copies entry `name` into `out`, checking dtype and shape against `expected`.
 template <Real T>
-void take(const fs::path& file, ParsedFile& parsed, const std::string& name, Shape expected, Tensor<T>& out) {
+void take(const fs::path& file, ParsedFile& parsed, const std::string& name, const Shape& expected, Tensor<T>& out) {
   const auto it = parsed.entries.find(name);
   if (it == parsed.entries.end()) fail(file, fmt::format("has no tensor '{}'", name));
   const Entry& entry = it->second;
@@ -255,7 +257,7 @@ void save_checkpoint(const fs::path& file, const std::vector<NamedParameter<T>>&
     const std::size_t begin = data.size();
     append_le(data, *tensor);
     header[name] = {{"dtype", dtype_code<T>()},
-                    {"shape", {tensor->rows(), tensor->cols()}},
+                    {"shape", std::vector<std::size_t>(tensor->shape().dims().begin(), tensor->shape().dims().end())},
                     {"data_offsets", {begin, data.size()}}};
   }
   json metadata = {{"format", kFormat}, {"version", kVersion}, {"checksum", checksum_text(data)}};
@@ -309,7 +311,7 @@ void load_checkpoint(const fs::path& file, const std::vector<NamedParameter<T>>&
       fail(file, fmt::format("holds tensor '{}', which the model does not have", name));
 
   // Swaps cannot throw: from here on, nothing can fail halfway.
-  for (std::size_t i = 0; i < parameters.size(); ++i) parameters[i].second->value().swap(values[i]);
+  for (std::size_t i = 0; i < parameters.size(); ++i) parameters[i].second->mutable_value().swap(values[i]);
   for (std::size_t i = 0; i < state.size(); ++i) state[i].second->swap(state_values[i]);
   if (optimizer != nullptr) optimizer->set_step_count(step);
 }

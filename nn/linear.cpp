@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include "graph/error.h"
-#include "ops/add_bias.h"
-#include "ops/matmul.h"
+#include "ops/elementwise/add_bias.h"
+#include "ops/linalg/matmul.h"
 
 namespace cgrad {
 namespace {

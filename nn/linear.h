@@ -24,8 +24,8 @@ class Linear {
 
   Var<T> forward(Graph<T>& graph, Var<T> x);
 
-  std::size_t in_features() const { return weight_.shape().rows; }
-  std::size_t out_features() const { return weight_.shape().cols; }
+  std::size_t in_features() const { return weight_.shape().rows(); }
+  std::size_t out_features() const { return weight_.shape().cols(); }
   Parameter<T>& weight() { return weight_; }
   Parameter<T>& bias() { return bias_; }
 

@@ -4,7 +4,7 @@
 #include <fmt/ranges.h>
 
 #include "graph/error.h"
-#include "ops/relu.h"
+#include "ops/elementwise/relu.h"
 
 namespace cgrad {
 

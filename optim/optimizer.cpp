@@ -51,7 +51,7 @@ void Optimizer<T>::step() {
   const std::size_t slots = slots_.size();
   for (std::size_t i = 0; i < parameters_.size(); ++i) {
     Parameter<T>& p = *parameters_[i];
-    update(p.value().span(), std::as_const(p.grad()).span(), std::span<Tensor<T>>(state_).subspan(i * slots, slots));
+    update(p.mutable_value().span(), std::as_const(p.grad()).span(), std::span<Tensor<T>>(state_).subspan(i * slots, slots));
   }
 }
 

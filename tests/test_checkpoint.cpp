@@ -55,7 +55,7 @@ Mlp<T> model(std::uint64_t seed, std::vector<std::size_t> sizes = {2, 5, 3}) {
   Rng rng(seed);
   Mlp<T> m(sizes, he<T>(rng));
   for (Parameter<T>* p : m.parameters())  // non-zero biases too, so they are checked
-    for (T& v : p->value().span()) v += static_cast<T>(rng.normal(0, 1));
+    for (T& v : p->mutable_value().span()) v += static_cast<T>(rng.normal(0, 1));
   return m;
 }
 
@@ -299,7 +299,7 @@ TEST_F(CheckpointTest, SaveInterruptedBeforeRenameLeavesTheOldFile) {
   Mlp<float> m = model<float>(1);
   save_checkpoint(file, m.named_parameters());
   Snapshot<float> old_values = snapshot(values_of(m));
-  m.parameters()[0]->value()[0] += 1;  // the model moves on
+  m.parameters()[0]->mutable_value()[0] += 1;  // the model moves on
   g_checked_file = &file;
   g_old_values = &old_values;
   detail::checkpoint_before_rename_hook = &check_old_file_then_crash;

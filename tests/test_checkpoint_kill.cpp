@@ -28,8 +28,8 @@ struct Model {
   Parameter<double> b{"b", Tensor<double>(1, 256)};
   std::vector<NamedParameter<double>> named() { return {{"w", &w}, {"b", &b}}; }
   void set(double v) {
-    w.value().fill(v);
-    b.value().fill(-v);
+    w.mutable_value().fill(v);
+    b.mutable_value().fill(-v);
   }
 };
 

@@ -102,7 +102,7 @@ Trajectory train(const RunAll& run_all) {
     run_all(graphs, model, shards, results);
     // Reduce in shard order, so the sum does not depend on which thread finished first.
     for (std::size_t i = 0; i < model.params.size(); ++i) {
-      Tensor<float>& value = model.params[i].value();
+      Tensor<float>& value = model.params[i].mutable_value();
       for (std::size_t j = 0; j < value.size(); ++j) {
         float sum = 0;
         for (const ShardResult& r : results) sum += r.grads[i][j];

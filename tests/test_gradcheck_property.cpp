@@ -66,7 +66,7 @@ struct Program {
       const Value& v = values[i];
       const auto name = kNames[static_cast<std::size_t>(v.kind)];
       if (v.kind == Kind::Param || v.kind == Kind::Input) {
-        text += fmt::format("v{}={}{}[{},{}] ", i, name, v.a, v.shape.rows, v.shape.cols);
+        text += fmt::format("v{}={}{}[{},{}] ", i, name, v.a, v.shape.rows(), v.shape.cols());
       } else {
         const bool binary = v.kind == Kind::MatMul || v.kind == Kind::AddBias || v.kind == Kind::Add;
         text += binary ? fmt::format("v{}={}(v{},v{}) ", i, name, v.a, v.b) : fmt::format("v{}={}(v{}) ", i, name, v.a);
@@ -116,10 +116,10 @@ class Generator {
     const std::uint64_t seed = engine_();
     if (coin(0.8)) {
       program_->params.emplace_back(fmt::format("P{}", program_->params.size()),
-                                    test::uniform_tensor<double>(shape.rows, shape.cols, seed));
+                                    test::uniform_tensor<double>(shape, seed));
       return push({.kind = Kind::Param, .shape = shape, .a = program_->params.size() - 1});
     }
-    program_->inputs.push_back(test::uniform_tensor<double>(shape.rows, shape.cols, seed));
+    program_->inputs.push_back(test::uniform_tensor<double>(shape, seed));
     return push({.kind = Kind::Input, .shape = shape, .a = program_->inputs.size() - 1});
   }
 
@@ -141,21 +141,23 @@ class Generator {
   void add_op(Kind kind) {
     const std::size_t x = pick();
     const Shape s = program_->values[x].shape;
+    // A loss is a scalar: the matrix ops take something elementwise in its place.
+    if (s.rank() == 0 && (kind == Kind::MatMul || kind == Kind::AddBias || kind == Kind::SoftmaxXent)) kind = Kind::Add;
     Value v{.kind = kind, .shape = s, .a = x};
     switch (kind) {
       case Kind::MatMul: {
-        const std::size_t b = operand({s.cols, dim()});
+        const std::size_t b = operand({s.cols(), dim()});
         v.b = b;
-        v.shape = {s.rows, program_->values[b].shape.cols};
+        v.shape = {s.rows(), program_->values[b].shape.cols()};
         break;
       }
-      case Kind::AddBias: v.b = operand({1, s.cols}); break;
+      case Kind::AddBias: v.b = operand({1, s.cols()}); break;
       case Kind::Add: v.b = operand(s); break;
       case Kind::SoftmaxXent:
-        v.shape = {1, 1};
-        v.labels = test::random_labels(s.rows, static_cast<std::int32_t>(s.cols), engine_());
+        v.shape = Shape{};
+        v.labels = test::random_labels(s.rows(), static_cast<std::int32_t>(s.cols()), engine_());
         break;
-      case Kind::L2Reg: v.shape = {1, 1}; v.attribute = std::abs(magnitude(0.1, 1.0)); break;
+      case Kind::L2Reg: v.shape = Shape{}; v.attribute = std::abs(magnitude(0.1, 1.0)); break;
       case Kind::Scale: v.attribute = magnitude(0.5, 2.0); break;
       default: break;
     }

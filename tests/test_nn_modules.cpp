@@ -14,7 +14,7 @@ TEST(NnLinear, ForwardIsMatmulPlusBias) {
   Linear<double> layer(2, 3, [](Tensor<double>& w) {
     for (std::size_t i = 0; i < w.size(); ++i) w[i] = static_cast<double>(i + 1);  // [[1,2,3],[4,5,6]]
   });
-  layer.bias().value() = Tensor<double>(1, 3, {0.5, -0.5, 1});
+  layer.bias().mutable_value() = Tensor<double>(1, 3, {0.5, -0.5, 1});
   Graph<double> graph;
   const Tensor<double>& y = layer.forward(graph, graph.input(Tensor<double>(1, 2, {1, 2}))).value();
   EXPECT_EQ(y.shape(), (Shape{1, 3}));

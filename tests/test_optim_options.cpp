@@ -78,7 +78,7 @@ TEST_F(OptimOptions, ReshapedParameterIsRefusedBeforeAnyUpdate) {
   Parameter<float> q("q", Tensor<float>(1, 1, {3}));
   Sgd<float> sgd({&q, &p}, {.lr = 1});
   q.grad()[0] = 1;
-  p.value() = Tensor<float>(2, 2);
+  p.mutable_value() = Tensor<float>(2, 2);
   EXPECT_THROW(sgd.step(), ShapeError);
   EXPECT_EQ(q.value()[0], 3.0f);  // untouched
   EXPECT_EQ(sgd.step_count(), 0u);

@@ -12,13 +12,18 @@ namespace cgrad::test {
 
 // Uniform in [low, high), from a fixed seed.
 template <Real T>
-Tensor<T> uniform_tensor(std::size_t rows, std::size_t cols, std::uint64_t seed, double low = -1.0,
-                         double high = 1.0) {
+Tensor<T> uniform_tensor(const Shape& shape, std::uint64_t seed, double low = -1.0, double high = 1.0) {
   std::mt19937_64 engine(seed);
   std::uniform_real_distribution<double> uniform(low, high);
-  Tensor<T> t(rows, cols);
+  Tensor<T> t(shape);
   for (T& v : t.span()) v = static_cast<T>(uniform(engine));
   return t;
+}
+
+template <Real T>
+Tensor<T> uniform_tensor(std::size_t rows, std::size_t cols, std::uint64_t seed, double low = -1.0,
+                         double high = 1.0) {
+  return uniform_tensor<T>(Shape{rows, cols}, seed, low, high);
 }
 
 // scale * N(0,1), from a fixed seed.

@@ -111,7 +111,7 @@ TEST(Validation, GradCheckRefusesBadParameters) {
   EXPECT_THAT(message_of<ValueError>([&] { gradcheck(f, {&w, nullptr}); }),
               AllOf(HasSubstr("parameter 2 of 2"), HasSubstr("null")));
   EXPECT_THAT(message_of<ValueError>([&] { gradcheck(f, {&w, &w}); }), AllOf(HasSubstr("'W'"), HasSubstr("twice")));
-  w.value()(1, 0) = std::numeric_limits<double>::infinity();
+  w.mutable_value()(1, 0) = std::numeric_limits<double>::infinity();
   EXPECT_THAT(message_of<ValueError>([&] { gradcheck(f, {&w}); }),
               AllOf(HasSubstr("'W'"), HasSubstr("inf at [1,0]"), HasSubstr("finite")));
 }

@@ -50,7 +50,7 @@ struct TwoLayerModel {
     for (Parameter<T>* p : {&w1, &b1, &w2, &b2}) p->zero_grad();
     graph.backward(loss);
     for (Parameter<T>* p : {&w1, &b1, &w2, &b2}) {
-      T* value = p->value().data();
+      T* value = p->mutable_value().data();
       const T* grad = p->grad().data();
       for (std::size_t i = 0; i < p->value().size(); ++i) value[i] -= learning_rate * grad[i];
     }

@@ -1,4 +1,4 @@
-#include "ops/softmax_xent.h"
+#include "ops/loss/softmax_xent.h"
 
 #include <algorithm>
 #include <cmath>
@@ -70,18 +70,20 @@ const OpInfo<T>& softmax_xent_op() {
 template <Real T>
 Var<T> softmax_xent(Var<T> scores, std::span<const std::int32_t> labels, std::source_location where) {
   Graph<T>& graph = detail::graph_of("SoftmaxXent", scores);
-  const Shape shape = graph.value(scores.index()).shape();
-  if (shape.rows == 0 || shape.cols == 0)
+  const Shape& shape = graph.value(scores.index()).shape();
+  if (shape.rank() != 2)
+    throw ShapeError(fmt::format("SoftmaxXent: the scores are {}; they must be [rows, classes]", shape));
+  if (shape.rows() == 0 || shape.cols() == 0)
     throw ShapeError(fmt::format("SoftmaxXent: the scores are {}; need at least one row and one class", shape));
-  if (labels.size() != shape.rows)
+  if (labels.size() != shape.rows())
     throw ShapeError(fmt::format("SoftmaxXent: {} labels for scores of {}; need one label per row",
                                  labels.size(), shape));
   for (std::size_t r = 0; r < labels.size(); ++r) {
-    if (labels[r] < 0 || static_cast<std::size_t>(labels[r]) >= shape.cols)
+    if (labels[r] < 0 || static_cast<std::size_t>(labels[r]) >= shape.cols())
       throw ValueError(fmt::format("SoftmaxXent: label {} at row {} is outside [0,{})", labels[r], r,
-                                   shape.cols));
+                                   shape.cols()));
   }
-  Node<T>& node = graph.begin(softmax_xent_op<T>(), {scores}, {1, 1}, where);
+  Node<T>& node = graph.begin(softmax_xent_op<T>(), {scores}, Shape{}, where);
   node.indices.assign(labels.begin(), labels.end());
   return graph.finish(node);
 }

@@ -9,7 +9,7 @@
 namespace cgrad {
 
 // The mean cross-entropy of softmax(scores) against integer labels:
-//   scores [m,K], labels: m integers in [0,K)  ->  [1,1]
+//   scores [m,K], labels: m integers in [0,K)  ->  a scalar (rank 0)
 // Numerically stable: each row is shifted by its maximum before exponentiation.
 template <Real T>
 Var<T> softmax_xent(Var<T> scores, std::span<const std::int32_t> labels,

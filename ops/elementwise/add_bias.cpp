@@ -1,4 +1,4 @@
-#include "ops/add_bias.h"
+#include "ops/elementwise/add_bias.h"
 
 #include "ops/op_support.h"
 
@@ -45,11 +45,11 @@ const OpInfo<T>& add_bias_op() {
 template <Real T>
 Var<T> add_bias(Var<T> x, Var<T> bias, std::source_location where) {
   Graph<T>& graph = detail::graph_of("AddBias", x, bias);
-  const Shape sx = graph.value(x.index()).shape();
-  const Shape sb = graph.value(bias.index()).shape();
-  if (sb.rows != 1 || sb.cols != sx.cols)
+  const Shape& sx = graph.value(x.index()).shape();
+  const Shape& sb = graph.value(bias.index()).shape();
+  if (sx.rank() == 0 || sb.rows() != 1 || sb.cols() != sx.cols())
     throw ShapeError(fmt::format("AddBias: cannot add a bias of {} to {}; the bias must be [1,{}]",
-                                 sb, sx, sx.cols));
+                                 sb, sx, sx.cols()));
   return graph.finish(graph.begin(add_bias_op<T>(), {x, bias}, sx, where));
 }
 

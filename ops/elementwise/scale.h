@@ -12,16 +12,6 @@ Var<T> scale(Var<T> x, std::type_identity_t<T> factor,
              std::source_location where = std::source_location::current());
 
 template <Real T>
-Var<T> operator*(Var<T> x, std::type_identity_t<T> factor) {
-  return scale(x, factor, std::source_location::current());
-}
-
-template <Real T>
-Var<T> operator*(std::type_identity_t<T> factor, Var<T> x) {
-  return scale(x, factor, std::source_location::current());
-}
-
-template <Real T>
 const OpInfo<T>& scale_op();
 
 }  // namespace cgrad

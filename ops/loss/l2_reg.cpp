@@ -1,4 +1,4 @@
-#include "ops/l2_reg.h"
+#include "ops/loss/l2_reg.h"
 
 #include <algorithm>
 #include <cmath>
@@ -52,13 +52,13 @@ double half_lambda_sum_of_squares(std::span<const double> w, double lambda) {
 
 template <Real T>
 void forward(const Graph<T>& graph, Node<T>& node) {
-  node.value[0] = half_lambda_sum_of_squares(graph.value(node.inputs[0]).span(), node.attribute);
+  node.value[0] = half_lambda_sum_of_squares(graph.value(node.inputs[0]).span(), static_cast<T>(node.params.reals[0]));
 }
 
 template <Real T>
 void backward(Graph<T>& graph, const Node<T>& node) {
   const Tensor<T>& w = graph.value(node.inputs[0]);
-  const T factor = node.attribute * node.grad[0];
+  const T factor = static_cast<T>(node.params.reals[0]) * node.grad[0];
   if (GradOut<T> dw = graph.grad_out(node.inputs[0])) {
     detail::write_grad(dw, [&](std::size_t i) { return factor * w[i]; });
   }
@@ -77,8 +77,8 @@ Var<T> l2_reg(Var<T> w, std::type_identity_t<T> lambda, std::source_location whe
   Graph<T>& graph = detail::graph_of("L2Reg", w);
   if (!std::isfinite(lambda) || lambda < T{0})
     throw ValueError(fmt::format("L2Reg: lambda must be finite and >= 0, got {}", lambda));
-  Node<T>& node = graph.begin(l2_reg_op<T>(), {w}, {1, 1}, where);
-  node.attribute = lambda;
+  Node<T>& node = graph.begin(l2_reg_op<T>(), {w}, Shape{}, where);
+  node.params.reals[0] = lambda;
   return graph.finish(node);
 }
 

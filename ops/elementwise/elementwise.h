@@ -1,0 +1,21 @@
+#pragma once
+// Elementwise ops: unary functions and broadcasting binary arithmetic.
+// Every op of the family is listed in elementwise_ops(); ops/registry.h gathers the families.
+#include <span>
+
+#include "graph/graph.h"
+#include "ops/elementwise/add.h"
+#include "ops/elementwise/sub.h"
+#include "ops/elementwise/mul.h"
+#include "ops/elementwise/div.h"
+#include "ops/elementwise/neg.h"
+#include "ops/elementwise/scale.h"
+#include "ops/elementwise/relu.h"
+#include "ops/elementwise/add_bias.h"
+
+namespace cgrad {
+
+template <Real T>
+std::span<const OpInfo<T>* const> elementwise_ops();
+
+}  // namespace cgrad

@@ -1,0 +1,18 @@
+#include "ops/index/index.h"
+
+#include <array>
+
+namespace cgrad {
+
+template <Real T>
+std::span<const OpInfo<T>* const> index_ops() {
+  static const std::array<const OpInfo<T>*, 0> ops{{
+
+  }};
+  return ops;
+}
+
+template std::span<const OpInfo<float>* const> index_ops();
+template std::span<const OpInfo<double>* const> index_ops();
+
+}  // namespace cgrad

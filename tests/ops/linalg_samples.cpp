@@ -1,0 +1,47 @@
+// Samples of MatMul: 2-D (the direct path and, with every dimension >= 64, the packed
+// GEMM), batched, and batched with broadcasting on either side.
+#include "tests/ops/op_sample.h"
+
+namespace cgrad::test {
+
+std::vector<OpSample> linalg_samples() {
+  std::vector<OpSample> s;
+  auto mm = [](auto&, auto x) { return matmul(x[0], x[1]); };
+  struct Case {
+    Shape a, b;
+    const char* what;
+  };
+  const std::vector<Case> cases = {
+      {{1, 1}, {1, 1}, "1x1"},
+      {{3, 5}, {5, 4}, "non-square"},
+      {{300, 2}, {2, 100}, "the spiral's first layer"},
+      {{300, 100}, {100, 3}, "the spiral's second layer"},
+      {{64, 64}, {64, 65}, "packed GEMM path (every dimension >= 64)"},
+      {{0, 3}, {3, 2}, "empty batch"},
+      {{2, 0}, {0, 3}, "k = 0"},
+      {{2, 3, 4}, {2, 4, 5}, "batched"},
+      {{2, 3, 4}, {4, 5}, "batch on the left only"},
+      {{4, 3}, {2, 3, 2}, "batch on the right only"},
+      {{2, 1, 3, 4}, {3, 4, 2}, "batch axes broadcast both ways"},
+      {{1, 2, 3}, {2, 3, 2}, "size-1 batch on the left"},
+  };
+  std::uint64_t seed = 1000;
+  for (const Case& c : cases) {
+    s.push_back(sample("MatMul", fmt::format("{}x{}: {}", c.a, c.b, c.what), {uniform(c.a, seed), uniform(c.b, seed + 1)},
+                       mm, "np.matmul(x0, x1)"));
+    seed += 2;
+  }
+  // Large enough for the GEMM's parallel paths: only the float32 and thread checks run.
+  for (const Case& c : std::vector<Case>{{{256, 256}, {256, 256}, "parallel packed GEMM"},
+                                         {{32, 64, 64}, {32, 64, 64}, "batch of 32 in parallel"},
+                                         {{8, 128, 128}, {128, 128}, "batch folded into rows"}}) {
+    OpSample big = sample("MatMul", fmt::format("{}x{}: {}", c.a, c.b, c.what), {uniform(c.a, seed), uniform(c.b, seed + 1)},
+                          mm, "np.matmul(x0, x1)");
+    big.gradcheck = false;
+    s.push_back(std::move(big));
+    seed += 2;
+  }
+  return s;
+}
+
+}  // namespace cgrad::test
