@@ -1,6 +1,7 @@
 #pragma once
 // The whole public API of cgrad in one include.
 #include "graph/anomaly.h"
+#include "graph/axes.h"
 #include "graph/error.h"
 #include "graph/gradcheck.h"
 #include "graph/graph.h"
