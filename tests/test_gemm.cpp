@@ -13,6 +13,7 @@
 
 #include "ops/kernels/gemm.h"
 #include "ops/kernels/gemm_dispatch.h"
+#include "ops/kernels/gemm_kernel_set.h"
 
 namespace cgrad {
 namespace {
@@ -171,6 +172,131 @@ INSTANTIATE_TEST_SUITE_P(Gemm, GemmPath,
                              default: return std::string("Automatic");
                            }
                          });
+
+// The portable kernels promise two roundings per term (multiply, then add): the library is
+// built with -ffp-contract=off, so the compiler may not fuse them into an FMA whatever the
+// -march. These tests redo the kernels' arithmetic one rounding at a time, in the kernels'
+// order, and demand the same bits.
+
+// sum + a * b with the product rounded and stored before the sum: volatile forbids fusing.
+template <class T>
+T add_rounded_product(T sum, T a, T b) {
+  volatile T product = a * b;
+  volatile T result = sum + product;
+  return result;
+}
+
+template <class T>
+void expect_same_bits(const std::vector<T>& got, const std::vector<T>& want,
+                      const std::string& label) {
+  ASSERT_EQ(got.size(), want.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    ASSERT_EQ(0, std::memcmp(&got[i], &want[i], sizeof(T)))
+        << label << " at " << i << ": got " << got[i] << ", want " << want[i];
+  }
+}
+
+// The packed path (every dimension >= 64): each element is one chain over the depth in
+// increasing order, starting from 0 or, when accumulating, from C's old value (the chain
+// continues across kc blocks through C).
+template <class T>
+void check_portable_packed_rounding() {
+  detail::set_gemm_isa(GemmIsa::portable);
+  for (const Case& c : {Case{67, 70, 400, false, false, false, 1},
+                        Case{67, 70, 400, true, true, true, 0},
+                        Case{64, 80, 64, false, true, true, 2}}) {
+    const Problem<T> problem(c, 11);
+    const std::vector<T> got = problem.run();
+    std::vector<T> want = problem.c;
+    for (std::size_t i = 0; i < c.m; ++i) {
+      for (std::size_t j = 0; j < c.n; ++j) {
+        T s = c.accumulate ? problem.c[i * problem.ldc + j] : T{0};
+        for (std::size_t p = 0; p < c.k; ++p) s = add_rounded_product(s, problem.a_at(i, p), problem.b_at(p, j));
+        want[i * problem.ldc + j] = s;
+      }
+    }
+    expect_same_bits(got, want, "packed " + describe(c));
+  }
+  detail::set_gemm_isa(GemmIsa::automatic);
+}
+
+TEST(GemmPortable, PackedPathRoundsProductAndSumSeparatelyFloat) { check_portable_packed_rounding<float>(); }
+TEST(GemmPortable, PackedPathRoundsProductAndSumSeparatelyDouble) { check_portable_packed_rounding<double>(); }
+
+// The row form (the direct path along n or m): a chain from 0 over the depth, then added to
+// C's old value when accumulating.
+template <class T>
+void check_portable_row_form_rounding() {
+  const auto& kernels = detail::portable_gemm_kernels<T>();
+  for (bool accumulate : {false, true}) {
+    const std::size_t rows = 6, cols = 23, depth = 301;
+    std::mt19937 rng(5);
+    std::uniform_real_distribution<double> dist(-1.0, 1.0);
+    std::vector<T> x(rows * depth), y(depth * cols), c(rows * cols);
+    for (auto& v : x) v = static_cast<T>(dist(rng));
+    for (auto& v : y) v = static_cast<T>(dist(rng));
+    for (auto& v : c) v = static_cast<T>(dist(rng));
+    std::vector<T> want = c, got = c;
+    for (std::size_t r = 0; r < rows; ++r) {
+      for (std::size_t j = 0; j < cols; ++j) {
+        T s = 0;
+        for (std::size_t p = 0; p < depth; ++p) s = add_rounded_product(s, x[r * depth + p], y[p * cols + j]);
+        if (accumulate) {
+          volatile T sum = want[r * cols + j] + s;
+          s = sum;
+        }
+        want[r * cols + j] = s;
+      }
+    }
+    kernels.row_form({rows, cols, depth, x.data(), depth, 1, y.data(), cols, got.data(), cols, 1,
+                      accumulate});
+    expect_same_bits(got, want, accumulate ? "row form +=" : "row form =");
+  }
+}
+
+TEST(GemmPortable, RowFormRoundsProductAndSumSeparatelyFloat) { check_portable_row_form_rounding<float>(); }
+TEST(GemmPortable, RowFormRoundsProductAndSumSeparatelyDouble) { check_portable_row_form_rounding<double>(); }
+
+// The dot form (the direct path along k): lane l of a vector of `lanes` accumulates the
+// terms p = l, l + lanes, ...; the tail's missing lanes add 0 * 0; the lanes are then summed
+// from 0 in lane order, and the sum added to C's old value when accumulating.
+template <class T>
+void check_portable_dot_form_rounding() {
+  const auto& kernels = detail::portable_gemm_kernels<T>();
+  const std::size_t lanes = kernels.lanes;
+  for (bool accumulate : {false, true}) {
+    const std::size_t rows = 5, cols = 6, depth = 303;
+    std::mt19937 rng(9);
+    std::uniform_real_distribution<double> dist(-1.0, 1.0);
+    std::vector<T> a(rows * depth), b(cols * depth), c(rows * cols);
+    for (auto& v : a) v = static_cast<T>(dist(rng));
+    for (auto& v : b) v = static_cast<T>(dist(rng));
+    for (auto& v : c) v = static_cast<T>(dist(rng));
+    std::vector<T> want = c, got = c;
+    for (std::size_t i = 0; i < rows; ++i) {
+      for (std::size_t j = 0; j < cols; ++j) {
+        std::vector<T> lane(lanes, T{0});
+        for (std::size_t p0 = 0; p0 < depth; p0 += lanes) {
+          for (std::size_t l = 0; l < lanes; ++l) {
+            const bool live = p0 + l < depth;
+            lane[l] = add_rounded_product(lane[l], live ? a[i * depth + p0 + l] : T{0},
+                                          live ? b[j * depth + p0 + l] : T{0});
+          }
+        }
+        volatile T s = 0;
+        for (std::size_t l = 0; l < lanes; ++l) s = s + lane[l];
+        if (accumulate) s = want[i * cols + j] + s;
+        want[i * cols + j] = s;
+      }
+    }
+    kernels.dot_form({rows, cols, depth, a.data(), depth, b.data(), depth, got.data(), cols,
+                      accumulate});
+    expect_same_bits(got, want, accumulate ? "dot form +=" : "dot form =");
+  }
+}
+
+TEST(GemmPortable, DotFormRoundsProductAndSumSeparatelyFloat) { check_portable_dot_form_rounding<float>(); }
+TEST(GemmPortable, DotFormRoundsProductAndSumSeparatelyDouble) { check_portable_dot_form_rounding<double>(); }
 
 TEST(Gemm, AutomaticPicksASupportedIsa) {
   detail::set_gemm_isa(GemmIsa::automatic);
