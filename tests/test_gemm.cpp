@@ -304,5 +304,20 @@ TEST(Gemm, AutomaticPicksASupportedIsa) {
   EXPECT_TRUE(detail::gemm_isa_supported(detail::active_gemm_isa()));
 }
 
+// The choice is made at run time from the CPU, not from the build's -march (the portable
+// preset builds the library for baseline x86-64): asked independently here.
+TEST(Gemm, AutomaticPicksTheBestIsaTheCpuHas) {
+  __builtin_cpu_init();
+  const bool fma = __builtin_cpu_supports("fma");
+  const bool avx512 = fma && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+  const bool avx2 = fma && __builtin_cpu_supports("avx2");
+  const GemmIsa best = avx512 ? GemmIsa::avx512 : avx2 ? GemmIsa::avx2 : GemmIsa::portable;
+  detail::set_gemm_isa(GemmIsa::automatic);
+  EXPECT_EQ(detail::active_gemm_isa(), best);
+  EXPECT_EQ(detail::gemm_isa_supported(GemmIsa::avx512), avx512);
+  EXPECT_EQ(detail::gemm_isa_supported(GemmIsa::avx2), avx2 || avx512);
+}
+
 }  // namespace
 }  // namespace cgrad
