@@ -1,9 +1,11 @@
 // cgrad::gemm against a plain double-precision loop, on every ISA path the CPU has.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <cstddef>
+#include <limits>
 #include <random>
 #include <string>
 #include <tuple>
@@ -64,17 +66,34 @@ struct Problem {
     return out;
   }
 
+  // C(i, j) in double, and the sum of the magnitudes of its terms.
+  double reference(std::size_t i, std::size_t j, double& abs_sum) const {
+    double want = cs.accumulate ? double(c[i * ldc + j]) : 0.0;
+    abs_sum = std::abs(want);
+    for (std::size_t p = 0; p < cs.k; ++p) {
+      want += double(a_at(i, p)) * double(b_at(p, j));
+      abs_sum += std::abs(double(a_at(i, p)) * double(b_at(p, j)));
+    }
+    return want;
+  }
+
+  // The error bound of a computed sum of products in T: |computed - exact| <= gamma_n * the
+  // sum of its terms' magnitudes, gamma_n = n u / (1 - n u) with u T's unit roundoff (Higham,
+  // Accuracy and Stability of Numerical Algorithms, 3.1), for n terms in any order, fused or
+  // not: k products, plus C's old value when accumulating. Twice that, because the
+  // double-precision reference has an error of the same form (for double, the same size).
+  double tolerance(double abs_sum) const {
+    const double u = std::numeric_limits<T>::epsilon() / 2;
+    const double n = double(cs.k) + (cs.accumulate ? 1.0 : 0.0);
+    return 2 * (n * u / (1 - n * u)) * abs_sum;
+  }
+
   void expect_matches(const std::vector<T>& got, const std::string& label) const {
-    const double eps = sizeof(T) == 4 ? 1e-6 : 1e-15;
     for (std::size_t i = 0; i < cs.m; ++i) {
       for (std::size_t j = 0; j < cs.n; ++j) {
-        double want = cs.accumulate ? double(c[i * ldc + j]) : 0.0, scale = std::abs(want);
-        for (std::size_t p = 0; p < cs.k; ++p) {
-          want += double(a_at(i, p)) * double(b_at(p, j));
-          scale += std::abs(double(a_at(i, p)) * double(b_at(p, j)));
-        }
-        const double tol = 4 * eps * (double(cs.k) + 2) * (scale + 1e-30) + 1e-30;
-        ASSERT_NEAR(double(got[i * ldc + j]), want, tol)
+        double abs_sum = 0;
+        const double want = reference(i, j, abs_sum);
+        ASSERT_NEAR(double(got[i * ldc + j]), want, tolerance(abs_sum))
             << label << " at (" << i << ", " << j << ")";
       }
       // Padding past the logical width must be untouched.
@@ -131,6 +150,37 @@ void check_all_shapes() {
 
 TEST_P(GemmPath, MatchesNaiveAllTransposesFloat) { check_all_shapes<float>(); }
 TEST_P(GemmPath, MatchesNaiveAllTransposesDouble) { check_all_shapes<double>(); }
+
+// The tolerance must be tight enough to see a wrong result: with every term of a k = 1000
+// product computed but one left out, the entry must fall outside it, for the largest term
+// and for the median one (the old tolerance, 4e-6 (k + 2) sum|ab| in float, about 1.0 here,
+// let both through).
+template <class T>
+void check_tolerance_catches_a_dropped_term() {
+  for (const Case& c : {Case{3, 3, 1000, false, false, false, 0}, Case{3, 3, 1000, true, false, true, 2}}) {
+    const Problem<T> problem(c, 3);
+    const std::vector<T> got = problem.run();
+    problem.expect_matches(got, describe(c));
+    for (std::size_t i = 0; i < c.m; ++i) {
+      for (std::size_t j = 0; j < c.n; ++j) {
+        std::vector<double> terms;
+        for (std::size_t p = 0; p < c.k; ++p) terms.push_back(double(problem.a_at(i, p)) * double(problem.b_at(p, j)));
+        std::sort(terms.begin(), terms.end(), [](double x, double y) { return std::abs(x) < std::abs(y); });
+        double abs_sum = 0;
+        const double want = problem.reference(i, j, abs_sum);
+        for (const double dropped : {terms.back(), terms[terms.size() / 2]}) {
+          const T corrupted = static_cast<T>(double(got[i * problem.ldc + j]) - dropped);
+          EXPECT_GT(std::abs(double(corrupted) - want), problem.tolerance(abs_sum))
+              << describe(c) << " at (" << i << ", " << j << "): dropping a term of " << dropped
+              << " goes unnoticed";
+        }
+      }
+    }
+  }
+}
+
+TEST(GemmTolerance, CatchesOneDroppedProductTermFloat) { check_tolerance_catches_a_dropped_term<float>(); }
+TEST(GemmTolerance, CatchesOneDroppedProductTermDouble) { check_tolerance_catches_a_dropped_term<double>(); }
 
 template <class T>
 void check_thread_independence() {
