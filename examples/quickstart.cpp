@@ -1,5 +1,7 @@
-// The README's example: a two-layer ReLU network learns three interleaved spirals.
-// The forward pass is written with ops; backward() derives every gradient.
+// A small example beside the README's (which tests/CMakeLists.txt extracts from README.md):
+// a two-layer ReLU network learns three interleaved spirals. The forward pass is written
+// with ops; backward() derives every gradient. Examples.QuickstartTrains runs it and asks
+// for a training accuracy of at least 0.90.
 #include <cmath>
 #include <cstdint>
 #include <random>

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <span>
 #include <vector>
 
 namespace cgrad {
@@ -76,6 +77,41 @@ double subgradient_error(const GradCheckFunction& function, Graph<double>& graph
   return outside / std::max({std::abs(analytic), std::abs(low), std::abs(high), floor});
 }
 
+// Puts the parameters back as gradcheck found them on every way out of it, a throwing
+// function included: the entry being perturbed gets its value back, every grad its old
+// contents (backward filled them with the analytic gradients).
+class RestoreParameters {
+ public:
+  explicit RestoreParameters(std::span<Parameter<double>* const> parameters) : parameters_(parameters) {
+    saved_grads_.reserve(parameters.size());
+    for (const Parameter<double>* p : parameters) saved_grads_.push_back(p->grad());
+  }
+  RestoreParameters(const RestoreParameters&) = delete;
+  RestoreParameters& operator=(const RestoreParameters&) = delete;
+  ~RestoreParameters() {
+    put_back_entry();
+    for (std::size_t i = 0; i < parameters_.size(); ++i) parameters_[i]->grad().swap(saved_grads_[i]);
+  }
+
+  // Entry `i` of `value` is about to change; put_back_entry (or the destructor) restores it.
+  void perturbing(Tensor<double>& value, std::size_t i) {
+    value_ = &value;
+    index_ = i;
+    original_ = value[i];
+  }
+  void put_back_entry() {
+    if (value_ != nullptr) (*value_)[index_] = original_;
+    value_ = nullptr;
+  }
+
+ private:
+  std::span<Parameter<double>* const> parameters_;
+  std::vector<Tensor<double>> saved_grads_;
+  Tensor<double>* value_ = nullptr;
+  std::size_t index_ = 0;
+  double original_ = 0;
+};
+
 }  // namespace
 
 std::string GradCheckResult::summary() const {
@@ -87,11 +123,8 @@ GradCheckResult gradcheck(const GradCheckFunction& function, std::span<Parameter
                           const GradCheckOptions& options) {
   check_options(options);
   check_parameters(parameters);
-  std::vector<Tensor<double>> saved_grads;
-  for (Parameter<double>* p : parameters) {
-    saved_grads.push_back(p->grad());
-    p->zero_grad();
-  }
+  RestoreParameters restore(parameters);
+  for (Parameter<double>* p : parameters) p->zero_grad();
 
   Graph<double> graph;
   const Var<double> output = function(graph);
@@ -107,11 +140,12 @@ GradCheckResult gradcheck(const GradCheckFunction& function, std::span<Parameter
     for (std::size_t i = 0; i < value.size(); ++i) {
       const double original = value[i];
       const double h = options.step * std::max(1.0, std::abs(original));
+      restore.perturbing(value, i);
       value[i] = original + h;
       evaluate(function, graph, r.shape(), above);
       value[i] = original - h;
       evaluate(function, graph, r.shape(), below);
-      value[i] = original;
+      restore.put_back_entry();
       // <r, f(p+h) - f(p-h)>, not <r, f(p+h)> - <r, f(p-h)>: the difference of two large
       // sums would cancel catastrophically, leaving ulp(sum)/2h of noise on every entry.
       double difference = 0;
@@ -133,7 +167,6 @@ GradCheckResult gradcheck(const GradCheckFunction& function, std::span<Parameter
         result.numeric = numeric;
       }
     }
-    p.grad() = std::move(saved_grads[index]);
   }
   result.passed = result.max_relative_error <= options.tolerance;
   return result;

@@ -8,7 +8,8 @@
 // (the outputs are subtracted before projecting, so a large output adds no rounding noise)
 // by the relative error |a - n| / max(|a|, |n|, floor). The floor keeps entries whose true
 // gradient is zero (a dead ReLU) from dividing by rounding noise.
-// Parameter values and grads are left as they were.
+// Parameter values and grads are left as they were, also when the function (or backward)
+// throws: the exception propagates and the perturbed entry and every grad are restored.
 #include <cstdint>
 #include <functional>
 #include <initializer_list>

@@ -13,6 +13,8 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -160,6 +162,76 @@ std::uint64_t read_u64_le(std::string_view bytes) {
 
 std::size_t dtype_size(std::string_view dtype) { return dtype == "F32" ? 4 : dtype == "F64" ? 8 : 0; }
 
+// A header field that must be a list of non-negative JSON integers. Read as uint64 without
+// this check, -1 would wrap to 2^64 - 1 and 2.5 would become 2.
+std::vector<std::uint64_t> unsigned_list(const fs::path& file, const std::string& name, const char* field,
+                                         const json& value) {
+  const json& list = value.at(field);
+  const bool valid =
+      list.is_array() && std::all_of(list.begin(), list.end(), [](const json& v) { return v.is_number_unsigned(); });
+  if (!valid)
+    fail(file, fmt::format("corrupted: tensor '{}' has {} {}, not a list of non-negative integers", name, field,
+                           list.dump()));
+  return list.get<std::vector<std::uint64_t>>();
+}
+
+struct ByteRange {
+  std::uint64_t begin, end;
+  std::string name;
+};
+
+// Checks one header entry (dtype, shape, data_offsets) against the data section's size and
+// returns it with its byte range. The byte count the shape needs is computed without
+// overflow, so no wrapped product can match a small range.
+Entry check_entry(const fs::path& file, const std::string& name, const json& value, std::string_view data,
+                  ByteRange& range) {
+  Entry entry{value.at("dtype").get<std::string>(), {}, {}};
+  const auto shape = unsigned_list(file, name, "shape", value);
+  const auto offsets = unsigned_list(file, name, "data_offsets", value);
+  const std::size_t element_bytes = dtype_size(entry.dtype);
+  if (element_bytes == 0) fail(file, fmt::format("tensor '{}' has dtype {}; cgrad reads F32 and F64", name, entry.dtype));
+  if (shape.size() > kMaxRank)
+    fail(file, fmt::format("tensor '{}' has {} dimensions; cgrad reads at most {}", name, shape.size(), kMaxRank));
+  if (offsets.size() != 2 || offsets[0] > offsets[1] || offsets[1] > data.size())
+    fail(file, fmt::format("corrupted: tensor '{}' has data_offsets {}, not a range within the {}-byte data", name,
+                           value.at("data_offsets").dump(), data.size()));
+  std::uint64_t bytes = element_bytes;
+  for (const std::uint64_t extent : shape)
+    if (__builtin_mul_overflow(bytes, extent, &bytes))
+      fail(file, fmt::format("corrupted: tensor '{}' of shape {} {} needs more bytes than 64 bits can count", name,
+                             value.at("shape").dump(), entry.dtype));
+  if (offsets[1] - offsets[0] != bytes)
+    fail(file, fmt::format("corrupted: tensor '{}' of {} {} has {} bytes of data", name, value.at("shape").dump(),
+                           entry.dtype, offsets[1] - offsets[0]));
+  entry.shape = Shape{};
+  for (const std::uint64_t dim : shape) entry.shape.push_back(static_cast<std::size_t>(dim));
+  entry.bytes = data.substr(offsets[0], offsets[1] - offsets[0]);
+  range = {offsets[0], offsets[1], name};
+  return entry;
+}
+
+// As the safetensors format requires, the entries' byte ranges tile the data section
+// exactly: no byte belongs to two tensors, none to no tensor.
+void check_tiling(const fs::path& file, std::vector<ByteRange> ranges, std::size_t data_size) {
+  std::sort(ranges.begin(), ranges.end(),
+            [](const ByteRange& x, const ByteRange& y) { return std::tie(x.begin, x.end) < std::tie(y.begin, y.end); });
+  std::uint64_t covered = 0;
+  const ByteRange* previous = nullptr;
+  for (const ByteRange& range : ranges) {
+    if (range.begin < covered)
+      fail(file, fmt::format("corrupted: the data of tensors '{}' and '{}' overlap ([{}, {}) and [{}, {}))",
+                             previous->name, range.name, previous->begin, previous->end, range.begin, range.end));
+    if (range.begin > covered)
+      fail(file, fmt::format("corrupted: bytes [{}, {}) of the {}-byte data belong to no tensor", covered, range.begin,
+                             data_size));
+    covered = range.end;
+    previous = &range;
+  }
+  if (covered != data_size)
+    fail(file, fmt::format("corrupted: bytes [{}, {}) of the {}-byte data belong to no tensor", covered, data_size,
+                           data_size));
+}
+
 ParsedFile parse(const fs::path& file) {
   ParsedFile parsed{read_file(file), {}, {}};
   const std::string_view bytes = parsed.bytes;
@@ -187,25 +259,14 @@ ParsedFile parse(const fs::path& file) {
     if (meta("format") != kFormat) fail(file, fmt::format("not a cgrad checkpoint (format '{}')", meta("format")));
     if (meta("version") != kVersion)
       fail(file, fmt::format("version '{}' is not one this build reads ('{}')", meta("version"), kVersion));
+    std::vector<ByteRange> ranges;
     for (const auto& [name, value] : header.items()) {
       if (name == "__metadata__") continue;
-      Entry entry{value.at("dtype").get<std::string>(), {}, {}};
-      const auto shape = value.at("shape").get<std::vector<std::uint64_t>>();
-      const auto offsets = value.at("data_offsets").get<std::vector<std::uint64_t>>();
-      if (dtype_size(entry.dtype) == 0) fail(file, fmt::format("tensor '{}' has dtype {}; cgrad reads F32 and F64", name, entry.dtype));
-      if (shape.size() > kMaxRank)
-        fail(file, fmt::format("tensor '{}' has {} dimensions; cgrad reads at most {}", name, shape.size(), kMaxRank));
-      if (offsets.size() != 2 || offsets[0] > offsets[1] || offsets[1] > data.size())
-        fail(file, fmt::format("corrupted: tensor '{}' has data_offsets {}, not a range within the {}-byte data", name,
-                               value.at("data_offsets").dump(), data.size()));
-      entry.shape = Shape{};
-      for (const std::uint64_t dim : shape) entry.shape.push_back(static_cast<std::size_t>(dim));
-      if (offsets[1] - offsets[0] != entry.shape.size() * dtype_size(entry.dtype))
-        fail(file, fmt::format("corrupted: tensor '{}' of {} {} has {} bytes of data", name, entry.shape, entry.dtype,
-                               offsets[1] - offsets[0]));
-      entry.bytes = data.substr(offsets[0], offsets[1] - offsets[0]);
-      parsed.entries.emplace(name, std::move(entry));
+      ByteRange range{};
+      parsed.entries.emplace(name, check_entry(file, name, value, data, range));
+      ranges.push_back(range);
     }
+    check_tiling(file, std::move(ranges), data.size());
     // After the offsets, so a cut-off data section is reported as that.
     if (meta("checksum") != checksum_text(data))
       fail(file, fmt::format("corrupted: the data's checksum is {}, the header says {}", checksum_text(data), meta("checksum")));

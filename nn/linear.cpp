@@ -31,8 +31,8 @@ Linear<T>::Linear(std::size_t in, std::size_t out, const Init<T>& init, std::str
       bias_(qualified(name, "bias"), Tensor<T>(1, out)) {}
 
 template <Real T>
-Var<T> Linear<T>::forward(Graph<T>& graph, Var<T> x) {
-  return add_bias(matmul(x, graph.param(weight_)), graph.param(bias_));
+Var<T> Linear<T>::forward(Graph<T>& graph, Var<T> x, std::source_location where) {
+  return add_bias(matmul(x, graph.param(weight_, where), where), graph.param(bias_, where), where);
 }
 
 template class Linear<float>;

@@ -3,6 +3,7 @@
 // owns its parameters; parameters() hands out pointers to them for an optimizer, so a
 // layer must stay where it is while those are in use (Mlp keeps its layers in place).
 #include <cstddef>
+#include <source_location>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,7 +23,8 @@ class Linear {
   // "bias" when empty). Throws ValueError when a size is 0.
   Linear(std::size_t in, std::size_t out, const Init<T>& init, std::string_view name = "");
 
-  Var<T> forward(Graph<T>& graph, Var<T> x);
+  // `where` defaults to the caller's line: the ops this records report it in anomaly mode.
+  Var<T> forward(Graph<T>& graph, Var<T> x, std::source_location where = std::source_location::current());
 
   std::size_t in_features() const { return weight_.shape().rows(); }
   std::size_t out_features() const { return weight_.shape().cols(); }

@@ -18,10 +18,10 @@ Mlp<T>::Mlp(const std::vector<std::size_t>& sizes, const Init<T>& init) {
 }
 
 template <Real T>
-Var<T> Mlp<T>::forward(Graph<T>& graph, Var<T> x) {
+Var<T> Mlp<T>::forward(Graph<T>& graph, Var<T> x, std::source_location where) {
   for (std::size_t i = 0; i < layers_.size(); ++i) {
-    x = layers_[i].forward(graph, x);
-    if (i + 1 < layers_.size()) x = relu(x);
+    x = layers_[i].forward(graph, x, where);
+    if (i + 1 < layers_.size()) x = relu(x, where);
   }
   return x;
 }

@@ -6,6 +6,7 @@
 // The layers live in one vector that is never resized, so parameter pointers stay valid
 // for the model's lifetime, also across a move of the Mlp itself.
 #include <cstddef>
+#include <source_location>
 #include <vector>
 
 #include "nn/linear.h"
@@ -24,7 +25,8 @@ class Mlp {
   Mlp& operator=(const Mlp&) = delete;
 
   // Scores [rows, sizes.back()] for inputs [rows, sizes.front()].
-  Var<T> forward(Graph<T>& graph, Var<T> x);
+  // `where` defaults to the caller's line: the ops this records report it in anomaly mode.
+  Var<T> forward(Graph<T>& graph, Var<T> x, std::source_location where = std::source_location::current());
 
   std::vector<Linear<T>>& layers() { return layers_; }
   std::vector<Parameter<T>*> parameters();

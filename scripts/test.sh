@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test through ctest: the normal suite
-# (release), the same suite under AddressSanitizer + UndefinedBehaviorSanitizer (asan),
+# (release), the suite in a build for any x86-64 CPU (portable, no -march=native), the same
+# suite under AddressSanitizer + UndefinedBehaviorSanitizer (asan),
 # the concurrency tests under ThreadSanitizer (tsan), then fuzzes the checkpoint loader for
 # CGRAD_FUZZ_SECONDS (default 30; 0 skips it). Arguments go to every ctest run, e.g.
 # ./scripts/test.sh -R Anomaly. CGRAD_TEST_PRESETS="release" runs a subset.
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 passed=0
 failed=0
-for preset in ${CGRAD_TEST_PRESETS:-release asan tsan}; do
+for preset in ${CGRAD_TEST_PRESETS:-release portable asan tsan}; do
   echo "cgrad: === ctest --preset $preset ==="
   cgrad_setup "$preset"
   log="$CGRAD_ROOT/build/$preset/ctest-summary.log"

@@ -102,3 +102,55 @@ TEST(Anomaly, GuardsNestAndAreThreadLocal) {
 
 }  // namespace
 }  // namespace cgrad
+
+namespace cgrad {
+namespace {
+
+// The recorded location is the user's line for operators too (they capture it through
+// their Operand's defaulted argument), not ops/operators.h.
+template <Real T>
+std::string recorded(Var<T> v) {
+  return file_line(v.graph()->node(v.index()).location);
+}
+
+TEST(AnomalyLocation, OperatorsRecordTheUsersLine) {
+  Graph<double> g;
+  const Var<double> a = g.input(Tensor<double>(Shape{2}, {1, 2}));
+  // The operators and the expected location on one line.
+  const Var<double> sum = a + a, product = a * 2.0, quotient = 1.0 / a, negated = -a; const auto line = std::source_location::current();
+  for (const Var<double>& v : {sum, product, quotient, negated}) EXPECT_EQ(recorded(v), file_line(line));
+}
+
+TEST(AnomalyLocation, FunctionsRecordTheUsersLine) {
+  Graph<double> g;
+  const Var<double> a = g.input(Tensor<double>(Shape{2}, {1, 2}));
+  const Var<double> y = relu(a); const auto line = std::source_location::current();
+  EXPECT_EQ(recorded(y), file_line(line));
+}
+
+TEST(AnomalyLocation, ModulesRecordTheLineThatCalledThem) {
+  Graph<double> g;
+  Rng rng(1);
+  Mlp<double> mlp({2, 3, 1}, he<double>(rng));
+  const Var<double> x = g.input(Tensor<double>(1, 2, {1, 2}));
+  const Var<double> y = mlp.forward(g, x); const auto line = std::source_location::current();
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    const Node<double>& node = g.node(static_cast<std::uint32_t>(i));
+    if (node.op != nullptr || node.parameter != nullptr) {
+      EXPECT_EQ(file_line(node.location), file_line(line)) << node.name();
+    }
+  }
+  EXPECT_EQ(recorded(y), file_line(line));
+}
+
+TEST(AnomalyLocation, TheMessageNamesTheOperatorsLine) {
+  const DetectAnomaly anomaly;
+  Graph<double> g;
+  const Var<double> zero = g.input(Tensor<double>(Shape{1}, {0.0}));
+  std::source_location line;
+  const std::string message = numeric_error_of([&] { line = std::source_location::current(); (void)(zero / zero); });
+  EXPECT_THAT(message, HasSubstr(file_line(line)));
+}
+
+}  // namespace
+}  // namespace cgrad

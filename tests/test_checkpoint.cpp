@@ -3,6 +3,7 @@
 // model stays as it was, and a save interrupted before its rename leaving the old file.
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -238,8 +239,53 @@ TEST_F(CheckpointDamage, OffsetsOutOfRange) {
   }), "bytes of data");
 }
 
+// Read as uint64, -1 wraps to 2^64 - 1: a shape of [-1,-5] F32 would need (2^64-1)(2^64-5) =
+// 5 elements mod 2^64, exactly 0.bias's 20 bytes. Fractions were truncated.
+TEST_F(CheckpointDamage, NegativeOrFractionalNumbersInTheHeader) {
+  const std::string problem = "not a list of non-negative integers";
+  expect_refused_bytes(with_header(bytes_, [](auto& h) { h["0.bias"]["shape"] = {-1, -5}; }), "shape [-1,-5], " + problem);
+  expect_refused_bytes(with_header(bytes_, [](auto& h) { h["0.bias"]["shape"] = {1.0, 5.0}; }), problem);
+  expect_refused_bytes(with_header(bytes_, [](auto& h) {
+    auto& offsets = h["0.bias"]["data_offsets"];
+    offsets[0] = -offsets[1].template get<std::int64_t>();
+  }), "data_offsets [-");
+}
+
+// [5, 2^62 + 1] F32 is 4 * (5 * 2^62 + 5) bytes, which wraps to 20 in 64 bits: 0.bias's range.
+TEST_F(CheckpointDamage, ShapeWhoseByteCountOverflows) {
+  expect_refused_bytes(with_header(bytes_, [](auto& h) { h["0.bias"]["shape"] = {5, (std::uint64_t{1} << 62) + 1}; }),
+                       "needs more bytes than 64 bits can count");
+  expect_refused_bytes(with_header(bytes_, [](auto& h) { h["0.bias"]["shape"] = {std::uint64_t{1} << 32, std::uint64_t{1} << 32}; }),
+                       "needs more bytes than 64 bits can count");
+}
+
+// safetensors: the tensors' data_offsets tile the data section exactly, no overlap, no gap.
+TEST_F(CheckpointDamage, OverlappingDataRanges) {
+  // 1.bias ([1,3], 12 bytes) reads the first 12 bytes of 0.bias.
+  expect_refused_bytes(with_header(bytes_, [](auto& h) {
+    const auto begin = h["0.bias"]["data_offsets"][0].template get<std::uint64_t>();
+    h["1.bias"]["data_offsets"] = {begin, begin + 12};
+  }), "overlap");
+}
+
+TEST_F(CheckpointDamage, DataBytesThatBelongToNoTensor) {
+  // Four bytes after the last tensor (found before the checksum is compared).
+  expect_refused_bytes(bytes_ + std::string(4, '\0'), "bytes [");
+  expect_refused_bytes(bytes_ + std::string(4, '\0'), "belong to no tensor");
+  // Four bytes before the first tensor, every range moved past them.
+  std::string shifted = with_header(bytes_, [](auto& h) {
+    for (auto item : h.items())
+      if (item.key() != "__metadata__")
+        for (auto& offset : item.value()["data_offsets"]) offset = offset.template get<std::uint64_t>() + 4;
+  });
+  std::uint64_t header_size = 0;
+  std::memcpy(&header_size, shifted.data(), 8);
+  shifted.insert(8 + header_size, 4, '\0');
+  expect_refused_bytes(shifted, "bytes [0, 4) of the");
+}
+
 TEST_F(CheckpointDamage, FieldsOfTheWrongType) {
-  expect_refused_bytes(with_header(bytes_, [](auto& h) { h["0.bias"]["shape"] = "five"; }), "unexpected header content");
+  expect_refused_bytes(with_header(bytes_, [](auto& h) { h["0.bias"]["shape"] = "five"; }), "shape \"five\", not a list");
   expect_refused_bytes(with_header(bytes_, [](auto& h) { h["0.bias"].erase("dtype"); }), "unexpected header content");
   expect_refused_bytes(with_header(bytes_, [](auto& h) { h["0.bias"]["dtype"] = "I64"; }), "I64");
 }

@@ -1,9 +1,11 @@
 // cgrad::gemm against a plain double-precision loop, on every ISA path the CPU has.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <cstddef>
+#include <limits>
 #include <random>
 #include <string>
 #include <tuple>
@@ -13,6 +15,7 @@
 
 #include "ops/kernels/gemm.h"
 #include "ops/kernels/gemm_dispatch.h"
+#include "ops/kernels/gemm_kernel_set.h"
 
 namespace cgrad {
 namespace {
@@ -63,17 +66,34 @@ struct Problem {
     return out;
   }
 
+  // C(i, j) in double, and the sum of the magnitudes of its terms.
+  double reference(std::size_t i, std::size_t j, double& abs_sum) const {
+    double want = cs.accumulate ? double(c[i * ldc + j]) : 0.0;
+    abs_sum = std::abs(want);
+    for (std::size_t p = 0; p < cs.k; ++p) {
+      want += double(a_at(i, p)) * double(b_at(p, j));
+      abs_sum += std::abs(double(a_at(i, p)) * double(b_at(p, j)));
+    }
+    return want;
+  }
+
+  // The error bound of a computed sum of products in T: |computed - exact| <= gamma_n * the
+  // sum of its terms' magnitudes, gamma_n = n u / (1 - n u) with u T's unit roundoff (Higham,
+  // Accuracy and Stability of Numerical Algorithms, 3.1), for n terms in any order, fused or
+  // not: k products, plus C's old value when accumulating. Twice that, because the
+  // double-precision reference has an error of the same form (for double, the same size).
+  double tolerance(double abs_sum) const {
+    const double u = std::numeric_limits<T>::epsilon() / 2;
+    const double n = double(cs.k) + (cs.accumulate ? 1.0 : 0.0);
+    return 2 * (n * u / (1 - n * u)) * abs_sum;
+  }
+
   void expect_matches(const std::vector<T>& got, const std::string& label) const {
-    const double eps = sizeof(T) == 4 ? 1e-6 : 1e-15;
     for (std::size_t i = 0; i < cs.m; ++i) {
       for (std::size_t j = 0; j < cs.n; ++j) {
-        double want = cs.accumulate ? double(c[i * ldc + j]) : 0.0, scale = std::abs(want);
-        for (std::size_t p = 0; p < cs.k; ++p) {
-          want += double(a_at(i, p)) * double(b_at(p, j));
-          scale += std::abs(double(a_at(i, p)) * double(b_at(p, j)));
-        }
-        const double tol = 4 * eps * (double(cs.k) + 2) * (scale + 1e-30) + 1e-30;
-        ASSERT_NEAR(double(got[i * ldc + j]), want, tol)
+        double abs_sum = 0;
+        const double want = reference(i, j, abs_sum);
+        ASSERT_NEAR(double(got[i * ldc + j]), want, tolerance(abs_sum))
             << label << " at (" << i << ", " << j << ")";
       }
       // Padding past the logical width must be untouched.
@@ -131,6 +151,37 @@ void check_all_shapes() {
 TEST_P(GemmPath, MatchesNaiveAllTransposesFloat) { check_all_shapes<float>(); }
 TEST_P(GemmPath, MatchesNaiveAllTransposesDouble) { check_all_shapes<double>(); }
 
+// The tolerance must be tight enough to see a wrong result: with every term of a k = 1000
+// product computed but one left out, the entry must fall outside it, for the largest term
+// and for the median one (the old tolerance, 4e-6 (k + 2) sum|ab| in float, about 1.0 here,
+// let both through).
+template <class T>
+void check_tolerance_catches_a_dropped_term() {
+  for (const Case& c : {Case{3, 3, 1000, false, false, false, 0}, Case{3, 3, 1000, true, false, true, 2}}) {
+    const Problem<T> problem(c, 3);
+    const std::vector<T> got = problem.run();
+    problem.expect_matches(got, describe(c));
+    for (std::size_t i = 0; i < c.m; ++i) {
+      for (std::size_t j = 0; j < c.n; ++j) {
+        std::vector<double> terms;
+        for (std::size_t p = 0; p < c.k; ++p) terms.push_back(double(problem.a_at(i, p)) * double(problem.b_at(p, j)));
+        std::sort(terms.begin(), terms.end(), [](double x, double y) { return std::abs(x) < std::abs(y); });
+        double abs_sum = 0;
+        const double want = problem.reference(i, j, abs_sum);
+        for (const double dropped : {terms.back(), terms[terms.size() / 2]}) {
+          const T corrupted = static_cast<T>(double(got[i * problem.ldc + j]) - dropped);
+          EXPECT_GT(std::abs(double(corrupted) - want), problem.tolerance(abs_sum))
+              << describe(c) << " at (" << i << ", " << j << "): dropping a term of " << dropped
+              << " goes unnoticed";
+        }
+      }
+    }
+  }
+}
+
+TEST(GemmTolerance, CatchesOneDroppedProductTermFloat) { check_tolerance_catches_a_dropped_term<float>(); }
+TEST(GemmTolerance, CatchesOneDroppedProductTermDouble) { check_tolerance_catches_a_dropped_term<double>(); }
+
 template <class T>
 void check_thread_independence() {
   const std::vector<Case> cases = {{1024, 1024, 300, false, false, false, 0},
@@ -172,10 +223,150 @@ INSTANTIATE_TEST_SUITE_P(Gemm, GemmPath,
                            }
                          });
 
+// The portable kernels promise two roundings per term (multiply, then add): the library is
+// built with -ffp-contract=off, so the compiler may not fuse them into an FMA whatever the
+// -march. These tests redo the kernels' arithmetic one rounding at a time, in the kernels'
+// order, and demand the same bits.
+
+// sum + a * b with the product rounded and stored before the sum: volatile forbids fusing.
+template <class T>
+T add_rounded_product(T sum, T a, T b) {
+  volatile T product = a * b;
+  volatile T result = sum + product;
+  return result;
+}
+
+template <class T>
+void expect_same_bits(const std::vector<T>& got, const std::vector<T>& want,
+                      const std::string& label) {
+  ASSERT_EQ(got.size(), want.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    ASSERT_EQ(0, std::memcmp(&got[i], &want[i], sizeof(T)))
+        << label << " at " << i << ": got " << got[i] << ", want " << want[i];
+  }
+}
+
+// The packed path (every dimension >= 64): each element is one chain over the depth in
+// increasing order, starting from 0 or, when accumulating, from C's old value (the chain
+// continues across kc blocks through C).
+template <class T>
+void check_portable_packed_rounding() {
+  detail::set_gemm_isa(GemmIsa::portable);
+  for (const Case& c : {Case{67, 70, 400, false, false, false, 1},
+                        Case{67, 70, 400, true, true, true, 0},
+                        Case{64, 80, 64, false, true, true, 2}}) {
+    const Problem<T> problem(c, 11);
+    const std::vector<T> got = problem.run();
+    std::vector<T> want = problem.c;
+    for (std::size_t i = 0; i < c.m; ++i) {
+      for (std::size_t j = 0; j < c.n; ++j) {
+        T s = c.accumulate ? problem.c[i * problem.ldc + j] : T{0};
+        for (std::size_t p = 0; p < c.k; ++p) s = add_rounded_product(s, problem.a_at(i, p), problem.b_at(p, j));
+        want[i * problem.ldc + j] = s;
+      }
+    }
+    expect_same_bits(got, want, "packed " + describe(c));
+  }
+  detail::set_gemm_isa(GemmIsa::automatic);
+}
+
+TEST(GemmPortable, PackedPathRoundsProductAndSumSeparatelyFloat) { check_portable_packed_rounding<float>(); }
+TEST(GemmPortable, PackedPathRoundsProductAndSumSeparatelyDouble) { check_portable_packed_rounding<double>(); }
+
+// The row form (the direct path along n or m): a chain from 0 over the depth, then added to
+// C's old value when accumulating.
+template <class T>
+void check_portable_row_form_rounding() {
+  const auto& kernels = detail::portable_gemm_kernels<T>();
+  for (bool accumulate : {false, true}) {
+    const std::size_t rows = 6, cols = 23, depth = 301;
+    std::mt19937 rng(5);
+    std::uniform_real_distribution<double> dist(-1.0, 1.0);
+    std::vector<T> x(rows * depth), y(depth * cols), c(rows * cols);
+    for (auto& v : x) v = static_cast<T>(dist(rng));
+    for (auto& v : y) v = static_cast<T>(dist(rng));
+    for (auto& v : c) v = static_cast<T>(dist(rng));
+    std::vector<T> want = c, got = c;
+    for (std::size_t r = 0; r < rows; ++r) {
+      for (std::size_t j = 0; j < cols; ++j) {
+        T s = 0;
+        for (std::size_t p = 0; p < depth; ++p) s = add_rounded_product(s, x[r * depth + p], y[p * cols + j]);
+        if (accumulate) {
+          volatile T sum = want[r * cols + j] + s;
+          s = sum;
+        }
+        want[r * cols + j] = s;
+      }
+    }
+    kernels.row_form({rows, cols, depth, x.data(), depth, 1, y.data(), cols, got.data(), cols, 1,
+                      accumulate});
+    expect_same_bits(got, want, accumulate ? "row form +=" : "row form =");
+  }
+}
+
+TEST(GemmPortable, RowFormRoundsProductAndSumSeparatelyFloat) { check_portable_row_form_rounding<float>(); }
+TEST(GemmPortable, RowFormRoundsProductAndSumSeparatelyDouble) { check_portable_row_form_rounding<double>(); }
+
+// The dot form (the direct path along k): lane l of a vector of `lanes` accumulates the
+// terms p = l, l + lanes, ...; the tail's missing lanes add 0 * 0; the lanes are then summed
+// from 0 in lane order, and the sum added to C's old value when accumulating.
+template <class T>
+void check_portable_dot_form_rounding() {
+  const auto& kernels = detail::portable_gemm_kernels<T>();
+  const std::size_t lanes = kernels.lanes;
+  for (bool accumulate : {false, true}) {
+    const std::size_t rows = 5, cols = 6, depth = 303;
+    std::mt19937 rng(9);
+    std::uniform_real_distribution<double> dist(-1.0, 1.0);
+    std::vector<T> a(rows * depth), b(cols * depth), c(rows * cols);
+    for (auto& v : a) v = static_cast<T>(dist(rng));
+    for (auto& v : b) v = static_cast<T>(dist(rng));
+    for (auto& v : c) v = static_cast<T>(dist(rng));
+    std::vector<T> want = c, got = c;
+    for (std::size_t i = 0; i < rows; ++i) {
+      for (std::size_t j = 0; j < cols; ++j) {
+        std::vector<T> lane(lanes, T{0});
+        for (std::size_t p0 = 0; p0 < depth; p0 += lanes) {
+          for (std::size_t l = 0; l < lanes; ++l) {
+            const bool live = p0 + l < depth;
+            lane[l] = add_rounded_product(lane[l], live ? a[i * depth + p0 + l] : T{0},
+                                          live ? b[j * depth + p0 + l] : T{0});
+          }
+        }
+        volatile T s = 0;
+        for (std::size_t l = 0; l < lanes; ++l) s = s + lane[l];
+        if (accumulate) s = want[i * cols + j] + s;
+        want[i * cols + j] = s;
+      }
+    }
+    kernels.dot_form({rows, cols, depth, a.data(), depth, b.data(), depth, got.data(), cols,
+                      accumulate});
+    expect_same_bits(got, want, accumulate ? "dot form +=" : "dot form =");
+  }
+}
+
+TEST(GemmPortable, DotFormRoundsProductAndSumSeparatelyFloat) { check_portable_dot_form_rounding<float>(); }
+TEST(GemmPortable, DotFormRoundsProductAndSumSeparatelyDouble) { check_portable_dot_form_rounding<double>(); }
+
 TEST(Gemm, AutomaticPicksASupportedIsa) {
   detail::set_gemm_isa(GemmIsa::automatic);
   EXPECT_NE(detail::active_gemm_isa(), GemmIsa::automatic);
   EXPECT_TRUE(detail::gemm_isa_supported(detail::active_gemm_isa()));
+}
+
+// The choice is made at run time from the CPU, not from the build's -march (the portable
+// preset builds the library for baseline x86-64): asked independently here.
+TEST(Gemm, AutomaticPicksTheBestIsaTheCpuHas) {
+  __builtin_cpu_init();
+  const bool fma = __builtin_cpu_supports("fma");
+  const bool avx512 = fma && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+  const bool avx2 = fma && __builtin_cpu_supports("avx2");
+  const GemmIsa best = avx512 ? GemmIsa::avx512 : avx2 ? GemmIsa::avx2 : GemmIsa::portable;
+  detail::set_gemm_isa(GemmIsa::automatic);
+  EXPECT_EQ(detail::active_gemm_isa(), best);
+  EXPECT_EQ(detail::gemm_isa_supported(GemmIsa::avx512), avx512);
+  EXPECT_EQ(detail::gemm_isa_supported(GemmIsa::avx2), avx2 || avx512);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 #include <random>
+#include <stdexcept>
 #include <vector>
 
 #include <fmt/core.h>
@@ -28,6 +29,39 @@ GradCheckOptions options() {
 void expect_passed(const GradCheckResult& result, const char* what) {
   EXPECT_TRUE(result.passed) << what << ": " << result.summary();
   fmt::print("GradCheckComposite {}: {}\n", what, result.summary());
+}
+
+// A function that throws on its Nth call, for every N gradcheck reaches: the first
+// recording, then each entry's f(p + h) and f(p - h). Afterwards every parameter's value and
+// grad are bit for bit what they were, whichever call threw.
+TEST(GradCheck, RestoresValuesAndGradsWhenTheFunctionThrows) {
+  Parameter<double> w("w", uniform_tensor<double>(2, 3, 11)), b("b", uniform_tensor<double>(1, 3, 12));
+  w.grad() = uniform_tensor<double>(2, 3, 13);  // grads from an earlier backward, to be kept
+  b.grad() = uniform_tensor<double>(1, 3, 14);
+  const Tensor<double> x = uniform_tensor<double>(4, 2, 15);
+  const auto copy = [](const Tensor<double>& t) { return std::vector<double>(t.span().begin(), t.span().end()); };
+  const auto w_value = copy(w.value()), b_value = copy(b.value()), w_grad = copy(w.grad()), b_grad = copy(b.grad());
+  const int calls = 1 + 2 * static_cast<int>(w.value().size() + b.value().size());
+  for (int throw_on = 1; throw_on <= calls; ++throw_on) {
+    int call = 0;
+    const auto function = [&](Graph<double>& g) {
+      if (++call == throw_on) throw std::runtime_error("thrown by the checked function");
+      return relu(add_bias(matmul(g.input(x), g.param(w)), g.param(b)));
+    };
+    EXPECT_THROW(gradcheck(function, {&w, &b}), std::runtime_error) << "call " << throw_on;
+    EXPECT_EQ(call, throw_on);
+    // Exactly equal (none is NaN).
+    EXPECT_EQ(copy(w.value()), w_value) << "throw on call " << throw_on;
+    EXPECT_EQ(copy(b.value()), b_value) << "throw on call " << throw_on;
+    EXPECT_EQ(copy(w.grad()), w_grad) << "throw on call " << throw_on;
+    EXPECT_EQ(copy(b.grad()), b_grad) << "throw on call " << throw_on;
+  }
+  // And without a throw, as before.
+  EXPECT_TRUE(gradcheck([&](Graph<double>& g) { return relu(add_bias(matmul(g.input(x), g.param(w)), g.param(b))); },
+                        {&w, &b})
+                  .passed);
+  EXPECT_EQ(copy(w.value()), w_value);
+  EXPECT_EQ(copy(w.grad()), w_grad);
 }
 
 TEST(GradCheckComposite, ValueUsedTwiceInAdd) {

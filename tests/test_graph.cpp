@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <oneapi/tbb/global_control.h>
 
@@ -231,6 +232,67 @@ TEST(Graph, MatMulIsBitIdenticalForOneAndTwoThreads) {
   EXPECT_TRUE(bit_equal(one.value, two.value));
   EXPECT_TRUE(bit_equal(one.grad_a, two.grad_a));
   EXPECT_TRUE(bit_equal(one.grad_b, two.grad_b));
+}
+
+}  // namespace
+}  // namespace cgrad
+
+namespace cgrad {
+namespace {
+
+// A node takes at most kMaxOpInputs inputs: one more is refused before anything is written.
+TEST(GraphLimits, BeginRefusesMoreInputsThanTheLimit) {
+  static constexpr OpInfo<double> kNothing{"Nothing", [](const Graph<double>&, Node<double>&) {},
+                                           [](Graph<double>&, const Node<double>&) {}};
+  Graph<double> g;
+  const Var<double> x = g.input(Tensor<double>(Shape{1}, {1.0}));
+  std::vector<Var<double>> inputs(kMaxOpInputs + 1, x);
+  EXPECT_THROW(g.begin(kNothing, std::span<const Var<double>>(inputs), Shape{1}, std::source_location::current()),
+               ValueError);
+  const std::size_t nodes = g.size();
+  inputs.pop_back();
+  EXPECT_NO_THROW(g.begin(kNothing, std::span<const Var<double>>(inputs), Shape{1}, std::source_location::current()));
+  EXPECT_EQ(g.size(), nodes + 1);
+}
+
+// A Parameter changed between the forward pass and backward (an optimizer step, a load, a
+// write) would get the gradient of another point: backward refuses, naming it.
+TEST(StaleParameters, BackwardRefusesAParameterChangedAfterTheForwardPass) {
+  Parameter<double> w("layer.weight", Tensor<double>(1, 2, {1, 2}));
+  Graph<double> g;
+  const Var<double> loss = l2_reg(g.param(w), 1.0);
+  w.mutable_value()[0] = 5;
+  try {
+    g.backward(loss);
+    ADD_FAILURE() << "no GraphError";
+  } catch (const GraphError& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("'layer.weight' was changed after the forward pass"));
+  }
+}
+
+TEST(StaleParameters, AnOptimizerStepBetweenForwardAndBackwardIsRefused) {
+  Parameter<double> w("w", Tensor<double>(1, 2, {1, 2}));
+  Sgd<double> sgd({&w}, {.lr = 0.1});
+  Graph<double> g;
+  const Var<double> loss = l2_reg(g.param(w), 1.0);
+  sgd.step();
+  EXPECT_THROW(g.backward(loss), GraphError);
+}
+
+TEST(StaleParameters, ReadingIsNoChangeAndARecordedPassAfterTheChangeWorks) {
+  Parameter<double> w("w", Tensor<double>(1, 2, {1, 2}));
+  Graph<double> g;
+  Var<double> loss = l2_reg(g.param(w), 1.0);
+  double sum = 0;
+  for (double v : w.value().span()) sum += v;  // reading: no change
+  EXPECT_EQ(sum, 3);
+  EXPECT_NO_THROW(g.backward(loss));
+  w.mutable_value()[0] = 5;
+  g.clear();
+  loss = l2_reg(g.param(w), 1.0);
+  w.zero_grad();
+  g.backward(loss);
+  EXPECT_EQ(w.grad()[0], 5);
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // Every optimizer, from its default learning rate, trains the seed's two-layer network
 // (2 -> 100 -> 3, ReLU, softmax cross-entropy + 1e-3 L2 on both weights) on the spiral
-// with mini-batches of 64 to >= 95% training accuracy within 3,000 steps, for several
-// seeds (data, initialisation and batch order all follow the seed).
+// with mini-batches of 64 to >= 96% training accuracy within 3,000 steps, for each of the
+// seeds 0-19 (data, initialisation and batch order all follow the seed). README.md and
+// docs/training.md quote this test; about 30 ms per run.
 #include <cstdio>
 #include <gtest/gtest.h>
 #include <string>
@@ -31,7 +32,7 @@ double accuracy(Graph<float>& graph, Mlp<float>& model, const Dataset<float>& da
 
 class OptimSpiral : public ::testing::TestWithParam<std::tuple<std::string_view, std::uint64_t>> {};
 
-TEST_P(OptimSpiral, ReachesNinetyFivePercentWithin3000Steps) {
+TEST_P(OptimSpiral, ReachesNinetySixPercentWithin3000Steps) {
   const auto [name, seed] = GetParam();
   const Dataset<float> data = testing::spiral_dataset<float>(seed);
   Rng rng(seed);
@@ -57,11 +58,11 @@ TEST_P(OptimSpiral, ReachesNinetyFivePercentWithin3000Steps) {
   std::printf("[ spiral   ] %-8s seed %llu: lr %g, >=95%% first at step %d, accuracy after %d steps %.4f\n",
               std::string(name).c_str(), static_cast<unsigned long long>(seed), default_lr(name), first_step_at_95,
               kSteps, final_accuracy);
-  EXPECT_GE(final_accuracy, 0.95) << name << " seed " << seed;
+  EXPECT_GE(final_accuracy, 0.96) << name << " seed " << seed;
 }
 
 INSTANTIATE_TEST_SUITE_P(AllOptimizers, OptimSpiral,
-                         ::testing::Combine(::testing::ValuesIn(kOptimizerNames), ::testing::Values(0u, 1u, 2u)),
+                         ::testing::Combine(::testing::ValuesIn(kOptimizerNames), ::testing::Range<std::uint64_t>(0, 20)),
                          [](const auto& info) {
                            return std::string(std::get<0>(info.param)) + "_seed" + std::to_string(std::get<1>(info.param));
                          });

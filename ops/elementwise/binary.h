@@ -20,6 +20,13 @@ template <Real T, class Rule>
 void binary_forward(const Graph<T>& graph, Node<T>& node) {
   const Tensor<T>& a = graph.value(node.inputs[0]);
   const Tensor<T>& b = graph.value(node.inputs[1]);
+  if (a.shape() == b.shape()) {  // no broadcasting: one flat pass, no loop set-up
+    const T* pa = a.data();
+    const T* pb = b.data();
+    T* y = node.value.data();
+    for (std::size_t i = 0; i < node.value.size(); ++i) y[i] = Rule::forward(pa[i], pb[i]);
+    return;
+  }
   const auto loop = make_loop<3>(node.value.shape(), {&node.value.shape(), &a.shape(), &b.shape()});
   for_each_run(loop, [&](const auto& offset, const auto& step, std::size_t n) {
     T* y = node.value.data() + offset[0];

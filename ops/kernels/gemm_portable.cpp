@@ -30,8 +30,10 @@ struct PortableVec {
     for (int l = 0; l < N; ++l) r.v[l] = x;
     return r;
   }
-  // Written as multiply-then-add (two roundings); the result matches the other ISAs only
-  // to rounding, which is all gemm promises across ISAs.
+  // Multiply, then add: two roundings, kept apart by the library's -ffp-contract=off
+  // (CMakeLists.txt) even when -march allows FMA; GemmPortable.* in tests/test_gemm.cpp
+  // checks this bit for bit. The result matches the other ISAs' (whose kernels fuse with
+  // explicit FMA intrinsics) only to rounding, which is all gemm promises across ISAs.
   static Reg fma(Reg a, Reg b, Reg c) {
     for (int l = 0; l < N; ++l) c.v[l] += a.v[l] * b.v[l];
     return c;

@@ -2,10 +2,12 @@
 // The inner loops of every GEMM path, written once over a vector type V and compiled by
 // each ISA's file (gemm_avx512.cpp, gemm_avx2.cpp, gemm_portable.cpp) with its own target
 // options. V supplies: T, Reg, lanes, zero, load, load_part, store, store_part, bcast,
-// fma(a, b, c) = a * b + c, and sum (a fixed-order horizontal add).
+// fma(a, b, c) = a * b + c (one rounding with the AVX intrinsics, two in the portable
+// kernels), and sum (a fixed-order horizontal add).
 //
-// Every output element is one FMA chain over the depth in increasing order, so the value
-// does not depend on where the element sits in a tile or which task computes it.
+// Every output element is one multiply-add chain over the depth in increasing order (the
+// dot form: one chain per vector lane, then the lanes summed in a fixed order), so the
+// value does not depend on where the element sits in a tile or which task computes it.
 //
 // Include this only from an ISA file, after its target pragma, and instantiate it only
 // with a V from that file's anonymous namespace: the instantiations then have internal

@@ -1,0 +1,38 @@
+# A library built without CGRAD_NATIVE must run on any x86-64 CPU: outside the GEMM's ISA
+# files (gemm_avx2.cpp, gemm_avx512.cpp, entered only after the run-time CPU check) no
+# object may use a 256- or 512-bit register. Run by ctest with -DOBJDUMP and
+# -DOBJECTS=<the cgrad target's object files, separated by |>.
+if(NOT OBJDUMP)
+  message(FATAL_ERROR "no objdump (CMAKE_OBJDUMP is empty): cannot inspect the library")
+endif()
+string(REPLACE "|" ";" objects "${OBJECTS}")
+set(checked 0)
+set(kernel_seen_wide FALSE)
+set(offenders "")
+foreach(object IN LISTS objects)
+  get_filename_component(name ${object} NAME)
+  execute_process(COMMAND ${OBJDUMP} -d --no-show-raw-insn ${object}
+                  RESULT_VARIABLE status OUTPUT_VARIABLE disassembly ERROR_VARIABLE err)
+  if(NOT status EQUAL 0)
+    message(FATAL_ERROR "objdump -d ${object} failed: ${err}")
+  endif()
+  string(REGEX MATCH "[^\n]*%[yz]mm[0-9]+[^\n]*" wide "${disassembly}")
+  if(name MATCHES "^gemm_avx(2|512)\\.cpp\\.o(bj)?$")
+    # The check must be able to see wide registers where they are meant to be.
+    if(wide)
+      set(kernel_seen_wide TRUE)
+    endif()
+    continue()
+  endif()
+  math(EXPR checked "${checked} + 1")
+  if(wide)
+    string(APPEND offenders "\n  ${name}: ${wide}")
+  endif()
+endforeach()
+if(checked EQUAL 0 OR NOT kernel_seen_wide)
+  message(FATAL_ERROR "found no baseline objects (${checked}) or no AVX code in the GEMM ISA files: is OBJECTS right?")
+endif()
+if(offenders)
+  message(FATAL_ERROR "baseline objects use AVX registers (built for this machine's CPU?):${offenders}")
+endif()
+message(STATUS "${checked} objects outside the GEMM ISA files use no ymm/zmm register")
