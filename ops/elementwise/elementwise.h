@@ -12,6 +12,20 @@
 #include "ops/elementwise/scale.h"
 #include "ops/elementwise/relu.h"
 #include "ops/elementwise/add_bias.h"
+#include "ops/elementwise/pow.h"
+#include "ops/elementwise/maximum.h"
+#include "ops/elementwise/minimum.h"
+#include "ops/elementwise/exp.h"
+#include "ops/elementwise/log.h"
+#include "ops/elementwise/sqrt.h"
+#include "ops/elementwise/abs.h"
+#include "ops/elementwise/tanh.h"
+#include "ops/elementwise/sigmoid.h"
+#include "ops/elementwise/leaky_relu.h"
+#include "ops/elementwise/gelu.h"
+#include "ops/elementwise/softplus.h"
+#include "ops/elementwise/clamp.h"
+#include "ops/elementwise/pow_scalar.h"
 
 namespace cgrad {
 

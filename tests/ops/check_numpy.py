@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 
-_erf = np.vectorize(math.erf)
+_erf = np.vectorize(math.erf, otypes=[np.float64])  # otypes: size-0 inputs too
 
 
 def sigmoid(x):
