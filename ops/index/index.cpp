@@ -6,8 +6,12 @@ namespace cgrad {
 
 template <Real T>
 std::span<const OpInfo<T>* const> index_ops() {
-  static const std::array<const OpInfo<T>*, 0> ops{{
-
+  static const std::array<const OpInfo<T>*, 5> ops{{
+      &index_select_op<T>(),
+      &embedding_op<T>(),
+      &where_op<T>(),
+      &masked_fill_op<T>(),
+      &dropout_op<T>(),
   }};
   return ops;
 }

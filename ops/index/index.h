@@ -4,7 +4,11 @@
 #include <span>
 
 #include "graph/graph.h"
-
+#include "ops/index/index_select.h"
+#include "ops/index/embedding.h"
+#include "ops/index/where.h"
+#include "ops/index/masked_fill.h"
+#include "ops/index/dropout.h"
 
 namespace cgrad {
 

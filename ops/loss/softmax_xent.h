@@ -15,6 +15,14 @@ template <Real T>
 Var<T> softmax_xent(Var<T> scores, std::span<const std::int32_t> labels,
                     std::source_location where = std::source_location::current());
 
+// The same op under LibTorch's name (torch.nn.functional.cross_entropy with class-index
+// targets and the default mean reduction); it records SoftmaxXent.
+template <Real T>
+inline Var<T> cross_entropy(Var<T> scores, std::span<const std::int32_t> labels,
+                            std::source_location where = std::source_location::current()) {
+  return softmax_xent(scores, labels, where);
+}
+
 template <Real T>
 const OpInfo<T>& softmax_xent_op();
 
