@@ -100,10 +100,14 @@ void strided_walk(const Loop<2>& loop, T* dst, const T* src) {
           d[i] = v;
         }
       }
-    } else if (ds == 0) {  // only reached when adding: a sum over the run
-      T sum = d[0];
-      for (std::size_t i = 0; i < n; ++i) sum += s[i * ss];
-      d[0] = sum;
+    } else if (ds == 0) {  // a sum over the run; copying, a one-element loop (make_loop's strides are 0 there)
+      if constexpr (Add) {
+        T sum = d[0];
+        for (std::size_t i = 0; i < n; ++i) sum += s[i * ss];
+        d[0] = sum;
+      } else {
+        d[0] = s[(n - 1) * ss];
+      }
     } else if (ds == 1) {  // a gather
       for (std::size_t i = 0; i < n; ++i) {
         if constexpr (Add) {

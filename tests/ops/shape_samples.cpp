@@ -152,6 +152,8 @@ void expand_samples(std::vector<OpSample>& s) {
                      [](auto&, auto x) { return expand(x[0], Shape{3, 4}); }, "np.broadcast_to(x0, (3, 4))"));
   s.push_back(sample("Expand", "[2,3] to itself", {uniform({2, 3}, 1504)},
                      [](auto&, auto x) { return expand(x[0], Shape{2, 3}); }, "np.broadcast_to(x0, (2, 3))"));
+  s.push_back(sample("Expand", "[1] to [1,1]: one element", {uniform({1}, 1508)},
+                     [](auto&, auto x) { return expand(x[0], Shape{1, 1}); }, "np.broadcast_to(x0, (1, 1))"));
   s.push_back(sample("Expand", "[1] to [0]: size 0", {uniform({1}, 1505)},
                      [](auto&, auto x) { return expand(x[0], Shape{0}); }, "np.broadcast_to(x0, (0,))"));
   s.push_back(sample("Expand", "rank 4: [1,3,1,2] to [2,3,2,2]", {uniform({1, 3, 1, 2}, 1506)},
