@@ -1,0 +1,18 @@
+#pragma once
+#include <source_location>
+
+#include "graph/axes.h"
+#include "graph/graph.h"
+
+namespace cgrad {
+
+// The smallest element (rank 0), or the smallest over axes: max's rules (torch.amin).
+template <Real T>
+Var<T> min(Var<T> x, std::source_location where = std::source_location::current());
+template <Real T>
+Var<T> min(Var<T> x, Axes axes, bool keepdim = false, std::source_location where = std::source_location::current());
+
+template <Real T>
+const OpInfo<T>& min_op();
+
+}  // namespace cgrad
