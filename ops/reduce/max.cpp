@@ -11,17 +11,10 @@ const OpInfo<T>& max_op() {
 }
 
 template <Real T>
-Var<T> max(Var<T> x, std::source_location where) {
-  return detail::record_reduction(max_op<T>(), x, nullptr, false, true, where);
-}
-
-template <Real T>
 Var<T> max(Var<T> x, Axes axes, bool keepdim, std::source_location where) {
   return detail::record_reduction(max_op<T>(), x, &axes, keepdim, true, where);
 }
 
-template Var<float> max(Var<float>, std::source_location);
-template Var<double> max(Var<double>, std::source_location);
 template Var<float> max(Var<float>, Axes, bool, std::source_location);
 template Var<double> max(Var<double>, Axes, bool, std::source_location);
 template const OpInfo<float>& max_op();

@@ -37,17 +37,10 @@ const OpInfo<T>& mean_op() {
 }
 
 template <Real T>
-Var<T> mean(Var<T> x, std::source_location where) {
-  return detail::record_reduction(mean_op<T>(), x, nullptr, false, false, where);
-}
-
-template <Real T>
 Var<T> mean(Var<T> x, Axes axes, bool keepdim, std::source_location where) {
   return detail::record_reduction(mean_op<T>(), x, &axes, keepdim, false, where);
 }
 
-template Var<float> mean(Var<float>, std::source_location);
-template Var<double> mean(Var<double>, std::source_location);
 template Var<float> mean(Var<float>, Axes, bool, std::source_location);
 template Var<double> mean(Var<double>, Axes, bool, std::source_location);
 template const OpInfo<float>& mean_op();

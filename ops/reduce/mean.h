@@ -6,12 +6,11 @@
 
 namespace cgrad {
 
-// The mean of all elements (rank 0), or over axes, as sum. A mean over a size-0 axis is
-// NaN (0/0), as in torch.
+// The mean over axes, as sum: mean(x) (or an empty list) is the mean of all elements, rank 0.
+// A mean over a size-0 axis is NaN (0/0), as in torch.
 template <Real T>
-Var<T> mean(Var<T> x, std::source_location where = std::source_location::current());
-template <Real T>
-Var<T> mean(Var<T> x, Axes axes, bool keepdim = false, std::source_location where = std::source_location::current());
+Var<T> mean(Var<T> x, Axes axes = {}, bool keepdim = false,
+            std::source_location where = std::source_location::current());
 
 template <Real T>
 const OpInfo<T>& mean_op();

@@ -11,17 +11,10 @@ const OpInfo<T>& min_op() {
 }
 
 template <Real T>
-Var<T> min(Var<T> x, std::source_location where) {
-  return detail::record_reduction(min_op<T>(), x, nullptr, false, true, where);
-}
-
-template <Real T>
 Var<T> min(Var<T> x, Axes axes, bool keepdim, std::source_location where) {
   return detail::record_reduction(min_op<T>(), x, &axes, keepdim, true, where);
 }
 
-template Var<float> min(Var<float>, std::source_location);
-template Var<double> min(Var<double>, std::source_location);
 template Var<float> min(Var<float>, Axes, bool, std::source_location);
 template Var<double> min(Var<double>, Axes, bool, std::source_location);
 template const OpInfo<float>& min_op();

@@ -6,11 +6,10 @@
 
 namespace cgrad {
 
-// The smallest element (rank 0), or the smallest over axes: max's rules (torch.amin).
+// The smallest element over axes, with max's rules (torch.amin): min(x) over all of them.
 template <Real T>
-Var<T> min(Var<T> x, std::source_location where = std::source_location::current());
-template <Real T>
-Var<T> min(Var<T> x, Axes axes, bool keepdim = false, std::source_location where = std::source_location::current());
+Var<T> min(Var<T> x, Axes axes = {}, bool keepdim = false,
+           std::source_location where = std::source_location::current());
 
 template <Real T>
 const OpInfo<T>& min_op();

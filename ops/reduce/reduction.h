@@ -21,6 +21,7 @@
 // neither pass allocates or needs scratch in the node: along the last axis a block is one
 // contiguous slice, folded with partial results; along another axis the block's
 // neighbouring slices are contiguous rows, accumulated elementwise.
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
@@ -38,6 +39,12 @@ namespace cgrad::detail {
 
 using AxisMask = std::array<bool, kMaxRank>;
 
+// torch lets a rank-0 value take axis 0 or -1 (as if it were [1]), and reduces nothing.
+inline void check_scalar_axis(std::string_view op, std::int64_t axis) {
+  if (axis != 0 && axis != -1)
+    throw ShapeError(fmt::format("{}: axis {} is out of range for a value of rank 0 (valid: -1 or 0)", op, axis));
+}
+
 // The axes `axes` names in `shape` (nullptr or an empty list: all of them).
 inline AxisMask reduction_mask(std::string_view op, const Shape& shape, const Axes* axes) {
   AxisMask mask{};
@@ -45,8 +52,9 @@ inline AxisMask reduction_mask(std::string_view op, const Shape& shape, const Ax
     for (std::size_t axis = 0; axis < shape.rank(); ++axis) mask[axis] = true;
     return mask;
   }
-  if (shape.rank() == 0) {  // torch: a scalar takes axis 0 or -1, and there is nothing to reduce
-    (void)axes->mask(op, 1);
+  if (shape.rank() == 0) {
+    for (const std::int64_t axis : axes->span()) check_scalar_axis(op, axis);
+    (void)axes->mask(op, 1);  // named twice
     return mask;
   }
   return axes->mask(op, shape.rank());
@@ -272,8 +280,11 @@ void apply_slices(std::size_t base, std::size_t n, std::size_t stride, std::size
 
 // The axis of a softmax, normalised (a rank-0 input takes 0 or -1, as in torch).
 inline std::size_t softmax_axis(std::string_view op, std::int64_t axis, const Shape& shape) {
-  const std::size_t normalized = normalize_axis(op, axis, std::max<std::size_t>(shape.rank(), 1));
-  return shape.rank() == 0 ? 0 : normalized;
+  if (shape.rank() == 0) {
+    check_scalar_axis(op, axis);
+    return 0;
+  }
+  return normalize_axis(op, axis, shape.rank());
 }
 
 }  // namespace cgrad::detail

@@ -33,17 +33,10 @@ const OpInfo<T>& sum_op() {
 }
 
 template <Real T>
-Var<T> sum(Var<T> x, std::source_location where) {
-  return detail::record_reduction(sum_op<T>(), x, nullptr, false, false, where);
-}
-
-template <Real T>
 Var<T> sum(Var<T> x, Axes axes, bool keepdim, std::source_location where) {
   return detail::record_reduction(sum_op<T>(), x, &axes, keepdim, false, where);
 }
 
-template Var<float> sum(Var<float>, std::source_location);
-template Var<double> sum(Var<double>, std::source_location);
 template Var<float> sum(Var<float>, Axes, bool, std::source_location);
 template Var<double> sum(Var<double>, Axes, bool, std::source_location);
 template const OpInfo<float>& sum_op();

@@ -6,13 +6,12 @@
 
 namespace cgrad {
 
-// The sum of all elements (a rank-0 result), or over axes (one axis or a list, negative
-// from the end; an empty list means all), dropping them or keeping them as size 1. Sums
-// over a size-0 axis are 0. Adds in a fixed order: the result does not depend on threads.
+// The sum over axes (one axis or a list, negative from the end), dropping them or keeping
+// them as size 1. No axes, or an empty list, means all of them: sum(x) is a rank-0 scalar.
+// Sums over a size-0 axis are 0. Adds in a fixed order: the result does not depend on threads.
 template <Real T>
-Var<T> sum(Var<T> x, std::source_location where = std::source_location::current());
-template <Real T>
-Var<T> sum(Var<T> x, Axes axes, bool keepdim = false, std::source_location where = std::source_location::current());
+Var<T> sum(Var<T> x, Axes axes = {}, bool keepdim = false,
+           std::source_location where = std::source_location::current());
 
 template <Real T>
 const OpInfo<T>& sum_op();

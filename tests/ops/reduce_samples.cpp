@@ -127,7 +127,8 @@ std::vector<OpSample> reduce_samples() {
     const char* np = log ? "log_softmax" : "softmax";
     seed = log ? 7000 : 6000;
     auto along = [&](std::string label, Tensor<double> x, std::int64_t axis, std::string np_axis) {
-      std::string expr = fmt::format("{}(x0, {})", np, np_axis);
+      // np_axis may be a whole expression instead (NumPy has no axis 0 on a 0-d array).
+      std::string expr = np_axis.find("x0") == std::string::npos ? fmt::format("{}(x0, {})", np, np_axis) : np_axis;
       if (log) {
         s.push_back(sample(op, std::move(label), {std::move(x)},
                            [axis](auto&, auto v) { return log_softmax(v[0], axis); }, std::move(expr)));
