@@ -4,7 +4,13 @@
 #include <span>
 
 #include "graph/graph.h"
-
+#include "ops/reduce/sum.h"
+#include "ops/reduce/mean.h"
+#include "ops/reduce/max.h"
+#include "ops/reduce/min.h"
+#include "ops/reduce/logsumexp.h"
+#include "ops/reduce/softmax.h"
+#include "ops/reduce/log_softmax.h"
 
 namespace cgrad {
 
