@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "graph/error.h"
+#include "ops/kernels/vector_math.h"
 
 namespace cgrad::detail {
 
@@ -19,7 +20,7 @@ namespace cgrad::detail {
 // equivalent exp(x) / (1 + exp(x)) is used. A NaN gives NaN.
 template <class T>
 T stable_sigmoid(T x) {
-  const T e = std::exp(-std::abs(x));
+  const T e = exp_nonpositive(x < T{0} ? x : -x);  // vectorizes, unlike std::exp
   const T r = T{1} / (T{1} + e);
   return x < T{0} ? e * r : r;
 }
