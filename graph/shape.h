@@ -69,8 +69,13 @@ class Shape {
     return out << ']';
   }
 
+  // A plain loop, not std::equal: that becomes a memcmp call, which dominated the cost of
+  // recording a tiny op (BM_OpOverhead).
   friend bool operator==(const Shape& a, const Shape& b) {
-    return a.rank_ == b.rank_ && std::equal(a.dims_.begin(), a.dims_.begin() + a.rank_, b.dims_.begin());
+    if (a.rank_ != b.rank_) return false;
+    for (std::size_t i = 0; i < a.rank_; ++i)
+      if (a.dims_[i] != b.dims_[i]) return false;
+    return true;
   }
 
  private:

@@ -141,6 +141,23 @@ TEST_F(CheckpointTest, BareParametersUnderTheirOwnNames) {
   EXPECT_EQ(b_loaded.value()[1], 6.0);
 }
 
+// Tensors of any rank, a scalar and an image-shaped kernel among them, round-trip with
+// their shapes; a shape that differs from the model's in rank alone is refused.
+TEST_F(CheckpointTest, TensorsOfAnyRank) {
+  Parameter<float> scalar("scale", Tensor<float>::scalar(2.5f));
+  Parameter<float> kernel("conv.weight", Tensor<float>(Shape{2, 1, 3, 3}));
+  for (std::size_t i = 0; i < kernel.value().size(); ++i) kernel.mutable_value()[i] = static_cast<float>(i);
+  save_checkpoint(path("ranks.safetensors"), named_parameters<float>({&scalar, &kernel}));
+  Parameter<float> scalar_loaded("scale", Tensor<float>::scalar(0)), kernel_loaded("conv.weight", Tensor<float>(Shape{2, 1, 3, 3}));
+  load_checkpoint(path("ranks.safetensors"), named_parameters<float>({&scalar_loaded, &kernel_loaded}));
+  EXPECT_EQ(scalar_loaded.value().shape(), Shape{});
+  EXPECT_EQ(scalar_loaded.value().item(), 2.5f);
+  EXPECT_EQ(kernel_loaded.value().shape(), (Shape{2, 1, 3, 3}));
+  EXPECT_EQ(kernel_loaded.value()(1, 0, 2, 2), 17.0f);
+  Parameter<float> flat("conv.weight", Tensor<float>(Shape{2, 9})), scalar_again("scale", Tensor<float>::scalar(0));
+  EXPECT_THROW(load_checkpoint(path("ranks.safetensors"), named_parameters<float>({&scalar_again, &flat})), IoError);
+}
+
 // ---- damaged files ----
 
 std::string read_bytes(const fs::path& file) {

@@ -8,31 +8,25 @@
 // (degree 7 for float, 13 for double: truncation below half an ulp), 2^k built from its
 // exponent bits. Below the smallest normal result the answer is flushed to 0; NaN stays NaN.
 #include <bit>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <type_traits>
 
 namespace cgrad::detail {
 
+// The shared core of both: for x in range, exp(x) = polynomial(r) * 2^k with
+// k = round(x / ln 2) and r = x - k ln 2 (Cody-Waite); returns the polynomial, sets k.
 template <class T>
-inline T exp_nonpositive(T x) {
-  using Bits = std::conditional_t<std::is_same_v<T, float>, std::int32_t, std::int64_t>;
+inline T exp_core(T x, T& k) {
   constexpr bool single = std::is_same_v<T, float>;
-  constexpr int mantissa_bits = single ? 23 : 52;
-  constexpr int exponent_bias = single ? 127 : 1023;
-  constexpr T lowest = single ? T(-87.0) : T(-708.0);  // 2^k stays a normal number
   constexpr T log2e = T(1.4426950408889634);
   constexpr T ln2_hi = single ? T(0.693145751953125) : T(0.6931471803691238);
   constexpr T ln2_lo = single ? T(1.428606765330187e-06) : T(1.9082149292705877e-10);
-
-  const bool underflow = x < lowest;
-  const bool not_a_number = x != x;
-  x = x >= lowest ? x : lowest;  // also maps NaN into range: the integer conversion stays defined
   // Round to nearest by the add-and-subtract trick (no libm call, vectorizes).
   constexpr T shifter = single ? T(12582912.0) : T(6755399441055744.0);  // 1.5 * 2^mantissa
-  const T k = (x * log2e + shifter) - shifter;
+  k = (x * log2e + shifter) - shifter;
   const T r = (x - k * ln2_hi) - k * ln2_lo;
-
   T poly;
   if constexpr (single) {
     poly = T(1.0 / 5040);
@@ -51,9 +45,27 @@ inline T exp_nonpositive(T x) {
     poly = inverse_factorials[0];
     for (int i = 1; i < 14; ++i) poly = poly * r + inverse_factorials[i];
   }
-  const Bits exponent = static_cast<Bits>(k) + exponent_bias;
-  const T scale = std::bit_cast<T>(static_cast<Bits>(exponent << mantissa_bits));
-  const T result = underflow ? T(0) : poly * scale;
+  return poly;
+}
+
+// 2^e for an integer-valued e within the normal exponent range, from its exponent bits.
+template <class T>
+inline T power_of_two(T e) {
+  using Bits = std::conditional_t<std::is_same_v<T, float>, std::int32_t, std::int64_t>;
+  constexpr int mantissa_bits = std::is_same_v<T, float> ? 23 : 52;
+  constexpr int exponent_bias = std::is_same_v<T, float> ? 127 : 1023;
+  return std::bit_cast<T>(static_cast<Bits>((static_cast<Bits>(e) + exponent_bias) << mantissa_bits));
+}
+
+template <class T>
+inline T exp_nonpositive(T x) {
+  constexpr T lowest = std::is_same_v<T, float> ? T(-87.0) : T(-708.0);  // 2^k stays a normal number
+  const bool underflow = x < lowest;
+  const bool not_a_number = x != x;
+  x = x >= lowest ? x : lowest;  // also maps NaN into range: the integer conversion stays defined
+  T k;
+  const T poly = exp_core(x, k);
+  const T result = underflow ? T(0) : poly * power_of_two(k);
   return not_a_number ? std::numeric_limits<T>::quiet_NaN() : result;
 }
 
@@ -66,10 +78,7 @@ namespace cgrad::detail {
 // Results below the smallest normal number flush to 0; above the largest finite, +inf.
 template <class T>
 inline T exp_anywhere(T x) {
-  using Bits = std::conditional_t<std::is_same_v<T, float>, std::int32_t, std::int64_t>;
   constexpr bool single = std::is_same_v<T, float>;
-  constexpr int mantissa_bits = single ? 23 : 52;
-  constexpr int exponent_bias = single ? 127 : 1023;
   constexpr T lowest = single ? T(-87.0) : T(-708.0);
   constexpr T highest = single ? T(88.72283) : T(709.782712893384);  // log of the largest finite value
   const bool overflow = x > highest;
@@ -77,34 +86,10 @@ inline T exp_anywhere(T x) {
   const bool not_a_number = x != x;
   x = x >= lowest ? x : lowest;
   x = x <= highest ? x : highest;
-  constexpr T log2e = T(1.4426950408889634);
-  constexpr T ln2_hi = single ? T(0.693145751953125) : T(0.6931471803691238);
-  constexpr T ln2_lo = single ? T(1.428606765330187e-06) : T(1.9082149292705877e-10);
-  constexpr T shifter = single ? T(12582912.0) : T(6755399441055744.0);
-  const T k = (x * log2e + shifter) - shifter;
-  const T r = (x - k * ln2_hi) - k * ln2_lo;
-  T poly;
-  if constexpr (single) {
-    poly = T(1.0 / 5040);
-    poly = poly * r + T(1.0 / 720);
-    poly = poly * r + T(1.0 / 120);
-    poly = poly * r + T(1.0 / 24);
-    poly = poly * r + T(1.0 / 6);
-    poly = poly * r + T(0.5);
-    poly = poly * r + T(1);
-    poly = poly * r + T(1);
-  } else {
-    constexpr T inverse_factorials[] = {1.0 / 6227020800, 1.0 / 479001600, 1.0 / 39916800, 1.0 / 3628800,
-                                        1.0 / 362880,     1.0 / 40320,     1.0 / 5040,     1.0 / 720,
-                                        1.0 / 120,        1.0 / 24,        1.0 / 6,        0.5,
-                                        1.0,              1.0};
-    poly = inverse_factorials[0];
-    for (int i = 1; i < 14; ++i) poly = poly * r + inverse_factorials[i];
-  }
-  const Bits half = static_cast<Bits>(k) / 2;  // 2^k = 2^half * 2^(k - half), each a normal number
-  const T scale1 = std::bit_cast<T>(static_cast<Bits>((half + exponent_bias) << mantissa_bits));
-  const T scale2 = std::bit_cast<T>(static_cast<Bits>((static_cast<Bits>(k) - half + exponent_bias) << mantissa_bits));
-  T result = poly * scale1 * scale2;
+  T k;
+  const T poly = exp_core(x, k);
+  const T half = std::trunc(k * T(0.5));  // 2^k = 2^half * 2^(k - half), each a normal number
+  T result = poly * power_of_two(half) * power_of_two(k - half);
   result = underflow ? T(0) : result;
   result = overflow ? std::numeric_limits<T>::infinity() : result;
   return not_a_number ? std::numeric_limits<T>::quiet_NaN() : result;
