@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test through ctest: the normal suite
-# (release), the GEMM and op tests in a build for any x86-64 CPU (portable, no -march=native), the same
+# (release), the GEMM tests in a build for any x86-64 CPU (portable, no -march=native), the same
 # suite under AddressSanitizer + UndefinedBehaviorSanitizer (asan),
 # the concurrency tests under ThreadSanitizer (tsan), then fuzzes the checkpoint loader for
 # CGRAD_FUZZ_SECONDS (default 30; 0 skips it). Arguments go to every ctest run, e.g.
