@@ -105,4 +105,25 @@ void for_each_run(const Loop<N>& loop, Run&& run) {
   }
 }
 
+// Writes one run of a gradient: g[i * step] (= when assign, else +=) local(i) for i < n.
+// A step of 0 means the whole run lands on one element, summed in order: a broadcast
+// operand (its buffer zeroed first, assign false), or a one-element loop, where every step
+// is 0 and this run is the element's only writer (assign as for any other run).
+template <class T, class Local>
+void write_grad_run(T* g, std::size_t step, std::size_t n, bool assign, Local local) {
+  if (step == 0) {
+    T sum{0};
+    for (std::size_t i = 0; i < n; ++i) sum += local(i);
+    if (assign) {
+      *g = sum;
+    } else {
+      *g += sum;
+    }
+  } else if (assign) {
+    for (std::size_t i = 0; i < n; ++i) g[i] = local(i);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) g[i] += local(i);
+  }
+}
+
 }  // namespace cgrad::detail

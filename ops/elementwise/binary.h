@@ -87,15 +87,7 @@ void binary_backward_operand(Graph<T>& graph, const Node<T>& node) {
     auto local = [&](std::size_t i) {
       return binary_local_grad<T, Rule, which>(pa[i * step[1]], pb[i * step[2]], yr[i], dyr[i]);
     };
-    if (step[3] == 0) {  // the whole run lands on one element
-      T sum{0};
-      for (std::size_t i = 0; i < n; ++i) sum += local(i);
-      *gr += sum;
-    } else if (assign) {
-      for (std::size_t i = 0; i < n; ++i) gr[i] = local(i);
-    } else {
-      for (std::size_t i = 0; i < n; ++i) gr[i] += local(i);
-    }
+    write_grad_run(gr, step[3], n, assign, local);
   });
 }
 

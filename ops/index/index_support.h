@@ -83,15 +83,7 @@ void write_masked_grad(GradOut<T> out, const Shape& out_shape, const Shape& mask
     T* gr = g + offset[2];
     const std::size_t sm = step[1];
     auto local = [&](std::size_t i) { return m[i * sm] == pass_when ? dyr[i] : T{0}; };
-    if (step[2] == 0) {  // the whole run lands on one element
-      T sum{0};
-      for (std::size_t i = 0; i < n; ++i) sum += local(i);
-      *gr += sum;
-    } else if (assign) {
-      for (std::size_t i = 0; i < n; ++i) gr[i] = local(i);
-    } else {
-      for (std::size_t i = 0; i < n; ++i) gr[i] += local(i);
-    }
+    write_grad_run(gr, step[2], n, assign, local);
   });
 }
 

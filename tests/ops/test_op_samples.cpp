@@ -71,9 +71,10 @@ class OpSamples : public ::testing::TestWithParam<std::size_t> {
   const OpSample& sample() const { return all_samples()[GetParam()]; }
 };
 
-TEST_P(OpSamples, Float64GradCheck) {
-  const OpSample& s = sample();
-  if (!s.gradcheck) GTEST_SKIP() << "too large for central differences; kept for the other checks";
+// `through_an_op`: each input enters through a Scale by 1 (exact), so the op's backward is
+// the first writer of its inputs' gradients and must overwrite them (a Parameter's grad is
+// added to instead). Both paths are checked for every sample.
+void float64_gradcheck(const OpSample& s, bool through_an_op) {
   std::vector<Parameter<double>> params;
   params.reserve(s.inputs.size());
   for (std::size_t i = 0; i < s.inputs.size(); ++i) params.emplace_back(fmt::format("x{}", i), s.inputs[i]);
@@ -85,13 +86,24 @@ TEST_P(OpSamples, Float64GradCheck) {
   const GradCheckResult result = gradcheck(
       [&](Graph<double>& g) {
         std::vector<Var<double>> vars;
-        for (Parameter<double>& p : params) vars.push_back(g.param(p));
+        for (Parameter<double>& p : params) vars.push_back(through_an_op ? scale(g.param(p), 1.0) : g.param(p));
         return s.f64(g, vars);
       },
       pointers, options);
   // One line per sample, "gradcheck <op> <error>", for the per-op table of the closing note.
   fmt::print("gradcheck {} {:.3g} ({})\n", s.op, result.max_relative_error, s.label);
-  EXPECT_TRUE(result.passed) << s.op << " " << s.label << ": " << result.summary();
+  EXPECT_TRUE(result.passed) << s.op << " " << s.label << (through_an_op ? " (through an op)" : "") << ": "
+                             << result.summary();
+}
+
+TEST_P(OpSamples, Float64GradCheck) {
+  if (!sample().gradcheck) GTEST_SKIP() << "too large for central differences; kept for the other checks";
+  float64_gradcheck(sample(), false);
+}
+
+TEST_P(OpSamples, Float64GradCheckOverwritingTheInputGradients) {
+  if (!sample().gradcheck) GTEST_SKIP() << "too large for central differences; kept for the other checks";
+  float64_gradcheck(sample(), true);
 }
 
 // |a - b| relative to the larger magnitude in b (a norm-wise error: elements near zero are
