@@ -6,6 +6,7 @@
 #include <tbb/parallel_for.h>
 
 #include "ops/kernels/gemm.h"
+#include "ops/kernels/gemm_paths.h"
 #include "ops/loop.h"
 #include "ops/op_support.h"
 
@@ -54,7 +55,7 @@ void for_each_matrix(const Batched& p, const Body& body) {
 // output matrix is written by one task: the result does not depend on the thread count.
 template <class Product>
 void run_batch(std::size_t count, std::size_t work_per_product, const Product& product) {
-  constexpr std::size_t kGemmParallelCutoff = std::size_t{1} << 20;  // as ops/kernels/gemm_paths.h
+  using detail::kGemmParallelCutoff;  // the GEMM's own threshold for splitting one product
   if (count > 1 && work_per_product < kGemmParallelCutoff && count * work_per_product >= kGemmParallelCutoff / 4) {
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, count, 1),
                       [&](const tbb::blocked_range<std::size_t>& r) {
