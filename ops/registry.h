@@ -9,6 +9,7 @@
 #include "ops/index/index.h"
 #include "ops/linalg/linalg.h"
 #include "ops/loss/loss.h"
+#include "ops/nn/nn.h"
 #include "ops/operators.h"
 #include "ops/reduce/reduce.h"
 #include "ops/shape/shape.h"

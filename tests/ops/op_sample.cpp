@@ -44,7 +44,7 @@ const std::vector<OpSample>& all_samples() {
   static const std::vector<OpSample> all = [] {
     std::vector<OpSample> samples;
     for (auto family : {elementwise_samples, reduce_samples, shape_samples, index_samples, linalg_samples,
-                        loss_samples}) {
+                        loss_samples, conv_samples, norm_samples, recurrent_samples, attention_samples}) {
       std::vector<OpSample> more = family();
       samples.insert(samples.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
     }

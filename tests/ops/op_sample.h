@@ -64,6 +64,11 @@ std::vector<OpSample> shape_samples();
 std::vector<OpSample> index_samples();
 std::vector<OpSample> linalg_samples();
 std::vector<OpSample> loss_samples();
+// The layer ops of ops/nn/, one file per area.
+std::vector<OpSample> conv_samples();
+std::vector<OpSample> norm_samples();
+std::vector<OpSample> recurrent_samples();
+std::vector<OpSample> attention_samples();
 const std::vector<OpSample>& all_samples();
 
 }  // namespace cgrad::test
