@@ -8,6 +8,7 @@ template <Real T>
 std::span<const OpInfo<T>* const> nn_ops() {
   static const std::vector<const OpInfo<T>*> ops{
       // convolution and pooling
+      &conv2d_op<T>(), &max_pool2d_op<T>(), &avg_pool2d_op<T>(), &adaptive_avg_pool2d_op<T>(),
 
       // normalization
 

@@ -7,6 +7,10 @@
 #include "graph/graph.h"
 
 // convolution and pooling
+#include "ops/nn/conv2d.h"
+#include "ops/nn/max_pool2d.h"
+#include "ops/nn/avg_pool2d.h"
+#include "ops/nn/adaptive_avg_pool2d.h"
 
 // normalization
 
