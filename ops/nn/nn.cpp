@@ -10,6 +10,8 @@ std::span<const OpInfo<T>* const> nn_ops() {
       // convolution and pooling
 
       // normalization
+      &layer_norm_op<T>(),
+      &batch_norm_op<T>(),
 
       // recurrent cells
 

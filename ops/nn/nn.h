@@ -9,6 +9,8 @@
 // convolution and pooling
 
 // normalization
+#include "ops/nn/batch_norm.h"
+#include "ops/nn/layer_norm.h"
 
 // recurrent cells
 
