@@ -11,6 +11,8 @@ std::span<const OpInfo<T>* const> nn_ops() {
       &conv2d_op<T>(), &max_pool2d_op<T>(), &avg_pool2d_op<T>(), &adaptive_avg_pool2d_op<T>(),
 
       // normalization
+      &layer_norm_op<T>(),
+      &batch_norm_op<T>(),
 
       // recurrent cells
 

@@ -13,6 +13,8 @@
 #include "ops/nn/adaptive_avg_pool2d.h"
 
 // normalization
+#include "ops/nn/batch_norm.h"
+#include "ops/nn/layer_norm.h"
 
 // recurrent cells
 
