@@ -12,6 +12,8 @@ std::span<const OpInfo<T>* const> nn_ops() {
       // normalization
 
       // recurrent cells
+      &lstm_cell_op<T>(),
+      &gru_cell_op<T>(),
 
       // attention
 

@@ -11,6 +11,8 @@
 // normalization
 
 // recurrent cells
+#include "ops/nn/gru_cell.h"
+#include "ops/nn/lstm_cell.h"
 
 // attention
 
