@@ -9,12 +9,13 @@ CGRAD_PACKAGES=(
   cmake g++ make pkg-config
   libfmt-dev libtbb-dev libgtest-dev libgmock-dev libbenchmark-dev
   libopenblas-dev libcli11-dev libstb-dev nlohmann-json3-dev python3-numpy
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev zlib1g-dev
 )
 
 cgrad_install_packages() {
   local missing=()
-  for pkg in "${CGRAD_PACKAGES[@]}"; do
+  # A script may ask for more (bench.sh: the LibTorch comparator) in CGRAD_EXTRA_PACKAGES.
+  for pkg in "${CGRAD_PACKAGES[@]}" ${CGRAD_EXTRA_PACKAGES[@]+"${CGRAD_EXTRA_PACKAGES[@]}"}; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
