@@ -15,6 +15,8 @@ std::span<const OpInfo<T>* const> nn_ops() {
       &batch_norm_op<T>(),
 
       // recurrent cells
+      &lstm_cell_op<T>(),
+      &gru_cell_op<T>(),
 
       // attention
 

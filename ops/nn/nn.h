@@ -17,6 +17,8 @@
 #include "ops/nn/layer_norm.h"
 
 // recurrent cells
+#include "ops/nn/gru_cell.h"
+#include "ops/nn/lstm_cell.h"
 
 // attention
 
