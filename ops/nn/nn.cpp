@@ -14,6 +14,7 @@ std::span<const OpInfo<T>* const> nn_ops() {
       // recurrent cells
 
       // attention
+      &scaled_dot_product_attention_op<T>(),
 
   };
   return ops;

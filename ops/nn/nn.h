@@ -13,6 +13,7 @@
 // recurrent cells
 
 // attention
+#include "ops/nn/scaled_dot_product_attention.h"
 
 namespace cgrad {
 
