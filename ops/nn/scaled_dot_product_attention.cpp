@@ -79,32 +79,43 @@ struct MaskWalk {
 
 // One query's weights in place: the raw scores row[0..keys) become softmax(scale * score)
 // over the keys that take part (those before `visible` for which allowed(j)); the others
-// get 0, and so does every key when none takes part. Sums use kLanes partial sums combined
-// in a fixed order, so that they vectorize and round the same way every time.
+// get 0, and so does every key when none takes part. A key left out is first set to -inf,
+// so that the max, exp and sum below are branch-free loops over kLanes independent lanes
+// (combined in a fixed order): they vectorize and round the same way every time.
 template <Real T, class Allowed>
 void softmax_row(T* row, std::size_t keys, std::size_t visible, T scale, const Allowed& allowed) {
   constexpr std::size_t kLanes = 8;
-  T top = -std::numeric_limits<T>::infinity();
-  bool any = false;
-  for (std::size_t j = 0; j < visible; ++j) {
-    if (!allowed(j)) continue;
-    row[j] *= scale;
-    top = (row[j] > top || row[j] != row[j]) ? row[j] : top;  // a NaN score makes the row NaN
-    any = true;
-  }
-  if (!any || top == -std::numeric_limits<T>::infinity()) {  // nothing takes part: weights 0
+  constexpr T kMinusInf = -std::numeric_limits<T>::infinity();
+  for (std::size_t j = 0; j < visible; ++j) row[j] = allowed(j) ? row[j] * scale : kMinusInf;
+  const std::size_t blocked = visible - visible % kLanes;
+  std::array<T, kLanes> top;
+  top.fill(kMinusInf);
+  const auto take_max = [](T& m, T x) { m = (x > m || x != x) ? x : m; };  // a NaN score makes the row NaN
+  for (std::size_t j = 0; j < blocked; j += kLanes)
+    for (std::size_t l = 0; l < kLanes; ++l) take_max(top[l], row[j + l]);
+  for (std::size_t j = blocked; j < visible; ++j) take_max(top[j % kLanes], row[j]);
+  T m = top[0];
+  for (std::size_t l = 1; l < kLanes; ++l) take_max(m, top[l]);
+  if (m == kMinusInf) {  // no key takes part: weights 0
     std::fill(row, row + keys, T{0});
     return;
   }
-  std::array<T, kLanes> lanes{};
-  for (std::size_t j = 0; j < visible; ++j) {
-    const T e = allowed(j) ? detail::exp_nonpositive(row[j] - top) : T{0};
-    row[j] = e;
-    lanes[j % kLanes] += e;
+  std::array<T, kLanes> sum{};
+  for (std::size_t j = 0; j < blocked; j += kLanes) {
+    for (std::size_t l = 0; l < kLanes; ++l) {
+      const T e = detail::exp_nonpositive(row[j + l] - m);  // exp(-inf) = 0 for a key left out
+      row[j + l] = e;
+      sum[l] += e;
+    }
   }
-  T sum = T{0};
-  for (T lane : lanes) sum += lane;
-  const T inverse = T{1} / sum;
+  for (std::size_t j = blocked; j < visible; ++j) {
+    const T e = detail::exp_nonpositive(row[j] - m);
+    row[j] = e;
+    sum[j % kLanes] += e;
+  }
+  T total = T{0};
+  for (T lane : sum) total += lane;
+  const T inverse = T{1} / total;
   for (std::size_t j = 0; j < visible; ++j) row[j] *= inverse;
   std::fill(row + visible, row + keys, T{0});
 }
