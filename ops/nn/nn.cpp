@@ -19,6 +19,7 @@ std::span<const OpInfo<T>* const> nn_ops() {
       &gru_cell_op<T>(),
 
       // attention
+      &scaled_dot_product_attention_op<T>(),
 
   };
   return ops;

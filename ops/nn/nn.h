@@ -21,6 +21,7 @@
 #include "ops/nn/lstm_cell.h"
 
 // attention
+#include "ops/nn/scaled_dot_product_attention.h"
 
 namespace cgrad {
 
