@@ -20,7 +20,9 @@ namespace {
 // Convolution as one matrix product per image and group (im2col): the image's receptive
 // fields are laid out as the columns of a [C kh kw, Ho Wo] matrix, so that
 //   y_n = W · col_n,   dW = Σ_n dy_n · col_nᵀ,   dcol_n = Wᵀ · dy_n  (then scattered back).
-// The forward keeps col for every image in node.saved, so backward does not rebuild it.
+// col_n is built per image into a thread's scratch, in the forward and again in backward:
+// rebuilding it from x while the products use it is cheaper than keeping 9x the input
+// (for 3x3) in memory between the passes and reading it back from there.
 struct Geometry {
   std::size_t images, channels, height, width;  // x
   std::size_t out_channels, groups;
@@ -74,9 +76,9 @@ void for_each_index(std::size_t count, bool parallel, const Body& body) {
                     tbb::simple_partitioner());
 }
 
-// The weight gradient sums over images. In parallel, images are cut into a fixed number of
-// chunks (from the shape, never the thread count); each chunk sums its images in order
-// into its own partial, and the partials are added in chunk order.
+// Backward runs over chunks of images, each chunk summing its share of the weight gradient
+// into its own partial. The count comes from the shape, never the thread count; 8 chunks
+// balance 2 to 8 cores.
 std::size_t weight_grad_chunks(const Geometry& g) {
   constexpr std::size_t kMaxChunks = 8;
   return images_in_parallel(g) ? std::min(g.images, kMaxChunks) : 1;
@@ -85,7 +87,7 @@ std::size_t weight_grad_chunks(const Geometry& g) {
 // Buffers of the calling thread that keep their capacity across steps. The parallel parts
 // run isolated (tbb::this_task_arena::isolate), so while a thread waits inside one it
 // cannot pick up another op's task that would reuse its buffers.
-enum class Scratch : std::size_t { column_grad, weight_partials, count };
+enum class Scratch : std::size_t { columns, column_grad, weight_partials, count };
 
 template <Real T>
 T* scratch(Scratch slot, std::size_t count) {
@@ -131,26 +133,31 @@ void for_each_field_row(const Geometry& g, const Visit& visit) {
 }
 
 // col[row, oh Wo + ow] = x[c, oh sh + ki dh - ph, ow sw + kj dw - pw], 0 in the padding.
+// Lines are short (Wo elements): plain loops, which GCC would otherwise turn into calls to
+// memset and memmove that cost more than the copying itself at these lengths.
 template <Real T>
-void im2col(const Geometry& g, const T* x, T* col) {
+__attribute__((optimize("no-tree-loop-distribute-patterns"))) void im2col(const Geometry& g, const T* x, T* col) {
   const std::size_t wo = g.out.w, sw = g.window.stride.w, sh = g.window.stride.h;
   for_each_field_row(g, [&](std::size_t row, std::size_t c, Span rows, std::int64_t row_offset, Span cols,
                             std::size_t first_iw) {
     T* out = col + row * g.pixels();
     const T* plane = x + c * g.height * g.width;
-    std::fill_n(out, rows.first * wo, T{0});
+    for (std::size_t i = 0; i < rows.first * wo; ++i) out[i] = T{0};
     for (std::size_t oh = rows.first; oh < rows.last; ++oh) {
       T* line = out + oh * wo;
-      const T* in = plane + static_cast<std::size_t>(static_cast<std::int64_t>(oh * sh) + row_offset) * g.width + first_iw;
-      std::fill_n(line, cols.first, T{0});
+      const T* in = plane + static_cast<std::size_t>(static_cast<std::int64_t>(oh * sh) + row_offset) * g.width +
+                    first_iw;  // x at output column cols.first
+      for (std::size_t ow = 0; ow < cols.first; ++ow) line[ow] = T{0};
+      const std::size_t count = cols.last - cols.first;
+      T* inside_line = line + cols.first;
       if (sw == 1) {
-        std::copy_n(in, cols.last - cols.first, line + cols.first);
+        for (std::size_t j = 0; j < count; ++j) inside_line[j] = in[j];
       } else {
-        for (std::size_t ow = cols.first; ow < cols.last; ++ow) line[ow] = in[(ow - cols.first) * sw];
+        for (std::size_t j = 0; j < count; ++j) inside_line[j] = in[j * sw];
       }
-      std::fill(line + cols.last, line + wo, T{0});
+      for (std::size_t ow = cols.last; ow < wo; ++ow) line[ow] = T{0};
     }
-    std::fill(out + rows.last * wo, out + g.pixels(), T{0});
+    for (std::size_t i = rows.last * wo; i < g.pixels(); ++i) out[i] = T{0};
   });
 }
 
@@ -176,9 +183,14 @@ void col2im_add(const Geometry& g, const T* dcol, T* dx) {
   });
 }
 
+// One image's column matrix: x_n itself for a pointwise kernel, otherwise built into
+// `buffer` (a thread's scratch, so it stays in that core's cache for the products).
 template <Real T>
-const T* columns_of(const Geometry& g, const T* x, const T* saved, std::size_t image) {
-  return g.pointwise() ? x + image * g.image_size() : saved + image * g.col_size();
+const T* columns_of(const Geometry& g, const T* x, std::size_t image, T* buffer) {
+  const T* x_n = x + image * g.image_size();
+  if (g.pointwise()) return x_n;
+  im2col(g, x_n, buffer);
+  return buffer;
 }
 
 template <Real T>
@@ -187,12 +199,10 @@ void forward(const Graph<T>& graph, Node<T>& node) {
   const Tensor<T>& weight = graph.value(node.inputs[1]);
   const T* bias = node.inputs.size() > 2 ? graph.value(node.inputs[2]).data() : nullptr;
   const Geometry g = describe(x.shape(), weight.shape(), node.params);
-  if (!g.pointwise()) node.saved.resize(Shape{g.images, g.col_rows(), g.pixels()});
   const std::size_t og = g.group_out_channels(), kg = g.group_rows(), pixels = g.pixels();
   T* y = node.value.data();
   auto image = [&](std::size_t n) {
-    if (!g.pointwise()) im2col(g, x.data() + n * g.image_size(), node.saved.data() + n * g.col_size());
-    const T* col = columns_of(g, x.data(), node.saved.data(), n);
+    const T* col = columns_of(g, x.data(), n, g.pointwise() ? nullptr : scratch<T>(Scratch::columns, g.col_size()));
     T* out = y + n * g.out_channels * pixels;
     if (bias != nullptr)
       for (std::size_t o = 0; o < g.out_channels; ++o) std::fill_n(out + o * pixels, pixels, bias[o]);
@@ -205,79 +215,70 @@ void forward(const Graph<T>& graph, Node<T>& node) {
   tbb::this_task_arena::isolate([&] { for_each_index(g.images, images_in_parallel(g), image); });
 }
 
-// db[o] = Σ_n Σ_pixel dy[n, o, pixel], in that order.
+// The sum of `count` values in a fixed order: kLanes interleaved partial sums (which the
+// compiler vectorizes, where one running sum would be a chain of dependent adds), then
+// those added in order.
+template <Real T>
+T fixed_order_sum(const T* v, std::size_t count) {
+  constexpr std::size_t kLanes = 16;
+  T lanes[kLanes] = {};
+  std::size_t i = 0;
+  for (; i + kLanes <= count; i += kLanes)
+    for (std::size_t l = 0; l < kLanes; ++l) lanes[l] += v[i + l];
+  for (std::size_t l = 0; i < count; ++i, ++l) lanes[l] += v[i];
+  T sum{0};
+  for (T lane : lanes) sum += lane;
+  return sum;
+}
+
+// db[o] = Σ_n Σ_pixel dy[n, o, pixel], image by image.
 template <Real T>
 void bias_grad(const Geometry& g, const T* dy, GradOut<T> db) {
   const std::size_t pixels = g.pixels();
   detail::write_grad(db, [&](std::size_t o) {
     T sum{0};
-    for (std::size_t n = 0; n < g.images; ++n) {
-      const T* plane = dy + (n * g.out_channels + o) * pixels;
-      for (std::size_t p = 0; p < pixels; ++p) sum += plane[p];
-    }
+    for (std::size_t n = 0; n < g.images; ++n) sum += fixed_order_sum(dy + (n * g.out_channels + o) * pixels, pixels);
     return sum;
   });
 }
 
-// dW_group += dy_n,group · col_n,groupᵀ for the images [first, last), in order, into `dw`
-// (overwritten by the first image unless `accumulate`).
+// For the images [first, last): their share of dW (summed in image order into `dw_partial`,
+// when not null) and their dx (dx_n = col2im(Wᵀ · dy_n), or for a pointwise kernel Wᵀ · dy_n
+// written into dx_n directly). One image's columns are rebuilt from x while hot in cache,
+// rather than kept from the forward pass for every image.
 template <Real T>
-void weight_grad_of_images(const Geometry& g, const T* dy, const T* x, const T* saved, std::size_t first,
-                           std::size_t last, T* dw, bool accumulate) {
+void backward_images(const Geometry& g, const T* dy, const T* x, const T* weight, std::size_t first,
+                     std::size_t last, T* dw_partial, GradOut<T> dx) {
   const std::size_t og = g.group_out_channels(), kg = g.group_rows(), pixels = g.pixels();
   for (std::size_t n = first; n < last; ++n) {
-    const T* col = columns_of(g, x, saved, n);
-    for (std::size_t group = 0; group < g.groups; ++group) {
-      gemm<T>({og, kg, pixels}, {.a = dy + (n * g.out_channels + group * og) * pixels, .lda = pixels,
-                                 .b = col + group * kg * pixels, .ldb = pixels, .transpose_b = true,
-                                 .c = dw + group * og * kg, .ldc = kg, .accumulate = accumulate || n > first});
+    const T* dy_n = dy + n * g.out_channels * pixels;
+    if (dw_partial != nullptr) {
+      const T* col = columns_of(g, x, n, g.pointwise() ? nullptr : scratch<T>(Scratch::columns, g.col_size()));
+      for (std::size_t group = 0; group < g.groups; ++group) {
+        gemm<T>({og, kg, pixels}, {.a = dy_n + group * og * pixels, .lda = pixels,
+                                   .b = col + group * kg * pixels, .ldb = pixels, .transpose_b = true,
+                                   .c = dw_partial + group * og * kg, .ldc = kg, .accumulate = n > first});
+      }
     }
-  }
-}
-
-template <Real T>
-void weight_grad(const Geometry& g, const T* dy, const T* x, const T* saved, GradOut<T> dw) {
-  const std::size_t chunks = weight_grad_chunks(g);
-  if (g.images == 0) {  // an empty batch: no image writes the gradient
-    if (!dw.accumulate) dw.tensor->fill(T{0});
-    return;
-  }
-  if (chunks == 1) {
-    weight_grad_of_images(g, dy, x, saved, 0, g.images, dw.tensor->data(), dw.accumulate);
-    return;
-  }
-  const std::size_t size = dw.tensor->size();
-  T* partials = scratch<T>(Scratch::weight_partials, chunks * size);
-  const auto chunk_start = [&](std::size_t c) { return c * g.images / chunks; };
-  for_each_index(chunks, true, [&](std::size_t c) {
-    weight_grad_of_images(g, dy, x, saved, chunk_start(c), chunk_start(c + 1), partials + c * size, false);
-  });
-  detail::write_grad(dw, [&](std::size_t i) {
-    T sum = partials[i];
-    for (std::size_t c = 1; c < chunks; ++c) sum += partials[c * size + i];
-    return sum;
-  });
-}
-
-// dx_n = col2im(Wᵀ · dy_n), or for a pointwise kernel Wᵀ · dy_n written into dx_n directly.
-template <Real T>
-void input_grad(const Geometry& g, const T* dy, const T* weight, GradOut<T> dx) {
-  const std::size_t og = g.group_out_channels(), kg = g.group_rows(), pixels = g.pixels();
-  for_each_index(g.images, images_in_parallel(g), [&](std::size_t n) {
+    if (!dx) continue;
     T* dx_n = dx.tensor->data() + n * g.image_size();
     T* dcol = g.pointwise() ? dx_n : scratch<T>(Scratch::column_grad, g.col_size());
     for (std::size_t group = 0; group < g.groups; ++group) {
       gemm<T>({kg, pixels, og}, {.a = weight + group * og * kg, .lda = kg, .transpose_a = true,
-                                 .b = dy + (n * g.out_channels + group * og) * pixels, .ldb = pixels,
+                                 .b = dy_n + group * og * pixels, .ldb = pixels,
                                  .c = dcol + group * kg * pixels, .ldc = pixels,
                                  .accumulate = g.pointwise() && dx.accumulate});
     }
-    if (g.pointwise()) return;
+    if (g.pointwise()) continue;
     if (!dx.accumulate) std::fill_n(dx_n, g.image_size(), T{0});
     col2im_add(g, dcol, dx_n);
-  });
+  }
 }
 
+// Images are cut into a fixed number of chunks (weight_grad_chunks); each chunk's dW share
+// is summed in image order into its own partial, and the partials are added in chunk
+// order, so dW does not depend on the thread count. dx is written before dW is asked for,
+// as the graph's rule for gradients wants (x and weight may be one Var).
 template <Real T>
 void backward(Graph<T>& graph, const Node<T>& node) {
   const Tensor<T>& x = graph.value(node.inputs[0]);
@@ -288,8 +289,25 @@ void backward(Graph<T>& graph, const Node<T>& node) {
     if (node.inputs.size() > 2) {
       if (GradOut<T> db = graph.grad_out(node.inputs[2])) bias_grad(g, dy, db);
     }
-    if (GradOut<T> dw = graph.grad_out(node.inputs[1])) weight_grad(g, dy, x.data(), node.saved.data(), dw);
-    if (GradOut<T> dx = graph.grad_out(node.inputs[0])) input_grad(g, dy, weight.data(), dx);
+    const bool weight_needs_grad = graph.node(node.inputs[1]).requires_grad;
+    const std::size_t chunks = weight_grad_chunks(g), size = weight.size();
+    T* partials = weight_needs_grad && g.images > 0 ? scratch<T>(Scratch::weight_partials, chunks * size) : nullptr;
+    const GradOut<T> dx = graph.grad_out(node.inputs[0]);
+    const auto chunk_start = [&](std::size_t c) { return c * g.images / chunks; };
+    if (partials != nullptr || dx) {
+      for_each_index(chunks, chunks > 1, [&](std::size_t c) {
+        backward_images(g, dy, x.data(), weight.data(), chunk_start(c), chunk_start(c + 1),
+                        partials == nullptr ? nullptr : partials + c * size, dx);
+      });
+    }
+    if (GradOut<T> dw = graph.grad_out(node.inputs[1])) {
+      detail::write_grad(dw, [&](std::size_t i) {
+        if (partials == nullptr) return T{0};  // an empty batch
+        T sum = partials[i];
+        for (std::size_t c = 1; c < chunks; ++c) sum += partials[c * size + i];
+        return sum;
+      });
+    }
   });
 }
 

@@ -1,5 +1,6 @@
 #include "ops/nn/max_pool2d.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -17,6 +18,11 @@ Taps taps(std::size_t out_index, std::size_t stride, std::size_t padding, std::s
           std::size_t kernel, std::size_t size) {
   const auto start = static_cast<std::int64_t>(out_index * stride) - static_cast<std::int64_t>(padding);
   const auto d = static_cast<std::int64_t>(dilation);
+  if (d == 1) {  // the common case, without the divisions
+    const std::int64_t first = std::max<std::int64_t>(0, -start);
+    const std::int64_t last = std::min<std::int64_t>(static_cast<std::int64_t>(kernel), static_cast<std::int64_t>(size) - start);
+    return {static_cast<std::size_t>(first), static_cast<std::size_t>(std::max(first, last))};
+  }
   std::int64_t first = start >= 0 ? 0 : (-start + d - 1) / d;
   std::int64_t last = (static_cast<std::int64_t>(size) - start + d - 1) / d;  // start + k d < size
   last = std::min<std::int64_t>(last, static_cast<std::int64_t>(kernel));
