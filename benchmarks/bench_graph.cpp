@@ -7,6 +7,9 @@
 
 #include "cgrad.h"
 #include "tests/support/allocation_counter.h"
+#if CGRAD_HAVE_TORCH
+#include <torch/torch.h>
+#endif
 #include "tests/support/two_layer_model.h"
 
 namespace {
@@ -42,6 +45,26 @@ void BM_OpOverhead(benchmark::State& state, bool anomaly_mode) {
   state.counters["ns_per_op"] = (thread_cpu_ns() - start) / (static_cast<double>(state.iterations()) * kChain);
 }
 
+#if CGRAD_HAVE_TORCH
+// The same chain in LibTorch's C++ frontend, in the same run: a [1,1] leaf that requires a
+// gradient, 100 additions of a constant, backward. One thread, as cgrad's row.
+void BM_OpOverheadTorch(benchmark::State& state) {
+  torch::set_num_threads(1);
+  constexpr int kChain = 100;
+  torch::Tensor x = torch::ones({1, 1}, torch::requires_grad());
+  const torch::Tensor one = torch::ones({1, 1});
+  const double start = thread_cpu_ns();
+  for (auto _ : state) {
+    torch::Tensor v = x;
+    for (int i = 0; i < kChain; ++i) v = v + one;
+    v.backward();
+    benchmark::DoNotOptimize(x.grad().data_ptr<float>()[0]);
+    x.mutable_grad().reset();
+  }
+  state.counters["ns_per_op"] = (thread_cpu_ns() - start) / (static_cast<double>(state.iterations()) * kChain);
+}
+#endif
+
 template <class T>
 void BM_SpiralStep(benchmark::State& state, bool anomaly_mode) {
   const cgrad::DetectAnomaly anomaly(anomaly_mode);
@@ -61,6 +84,9 @@ const bool registered = [] {
     benchmark::RegisterBenchmark(("BM_SpiralStep/f32/" + mode).c_str(), BM_SpiralStep<float>, on);
     benchmark::RegisterBenchmark(("BM_SpiralStep/f64/" + mode).c_str(), BM_SpiralStep<double>, on);
   }
+#if CGRAD_HAVE_TORCH
+  benchmark::RegisterBenchmark("BM_OpOverhead/torch", BM_OpOverheadTorch);
+#endif
   return true;
 }();
 

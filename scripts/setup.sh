@@ -15,7 +15,8 @@ CGRAD_PACKAGES=(
 
 cgrad_install_packages() {
   local missing=()
-  for pkg in "${CGRAD_PACKAGES[@]}"; do
+  # A script may ask for more (bench.sh: the LibTorch comparator) in CGRAD_EXTRA_PACKAGES.
+  for pkg in "${CGRAD_PACKAGES[@]}" ${CGRAD_EXTRA_PACKAGES[@]+"${CGRAD_EXTRA_PACKAGES[@]}"}; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
