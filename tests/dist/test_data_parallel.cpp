@@ -43,33 +43,33 @@ void expect_same_on_every_rank(const std::vector<double>& mine, MPI_Comm communi
   EXPECT_EQ(std::memcmp(root.data(), mine.data(), mine.size() * sizeof(double)), 0) << "on rank " << dist::rank();
 }
 
-struct Run {
+struct TrainingRun {
   std::vector<double> losses;
   std::vector<double> values;
   std::vector<std::vector<std::string>> buckets;
 };
 
 // Small buckets, so that the model's six parameters travel in several.
-Run run_data_parallel(const DistSetup& setup, std::size_t steps, bool overlap) {
+TrainingRun run_data_parallel(const DistSetup& setup, std::size_t steps, bool overlap) {
   const Dataset<double> data = test::make_dataset(setup);
   Mlp<double> model = test::make_model(setup);
   Adam<double> adam(model.parameters(), {.lr = 0.05});
   dist::DataParallel<double> ddp(model.parameters(),
                                  {.bucket_bytes = 1200, .first_bucket_bytes = 300, .overlap = overlap});
   dist::DistributedSampler sampler(setup.rows, setup.batch, setup.seed, ddp.rank(), ddp.size());
-  Run run;
+  TrainingRun run;
   run.losses = test::train_data_parallel(data, model, adam, ddp, sampler, steps, MPI_COMM_WORLD);
   run.values = flat_values(model);
   run.buckets = ddp.bucket_names();
   return run;
 }
 
-Run run_reference(const DistSetup& setup, std::size_t steps) {
+TrainingRun run_reference(const DistSetup& setup, std::size_t steps) {
   const Dataset<double> data = test::make_dataset(setup);
   Mlp<double> model = test::make_model(setup);
   Adam<double> adam(model.parameters(), {.lr = 0.05});
   MiniBatches<double> batches(data, setup.batch, setup.seed);
-  Run run;
+  TrainingRun run;
   run.losses = test::train_reference(setup, model, adam, steps, batches, [](std::size_t) {});
   run.values = flat_values(model);
   return run;
@@ -77,9 +77,9 @@ Run run_reference(const DistSetup& setup, std::size_t steps) {
 
 TEST(DataParallel, LossTrajectoryEqualsOneProcessWithinRounding) {
   const DistSetup setup;
-  const Run reference = run_reference(setup, kSteps);
+  const TrainingRun reference = run_reference(setup, kSteps);
   for (bool overlap : {true, false}) {
-    const Run distributed = run_data_parallel(setup, kSteps, overlap);
+    const TrainingRun distributed = run_data_parallel(setup, kSteps, overlap);
     expect_relative(distributed.losses, reference.losses, 1e-12);
     expect_relative(distributed.values, reference.values, 1e-11);
     double worst = 0;
@@ -93,20 +93,20 @@ TEST(DataParallel, LossTrajectoryEqualsOneProcessWithinRounding) {
 
 TEST(DataParallel, RepeatsBitForBitAndEveryRankHoldsTheSameModel) {
   const DistSetup setup;
-  const Run first = run_data_parallel(setup, kSteps, true);
-  const Run second = run_data_parallel(setup, kSteps, true);
+  const TrainingRun first = run_data_parallel(setup, kSteps, true);
+  const TrainingRun second = run_data_parallel(setup, kSteps, true);
   ASSERT_EQ(first.values.size(), second.values.size());
   EXPECT_EQ(std::memcmp(first.values.data(), second.values.data(), first.values.size() * sizeof(double)), 0);
   EXPECT_EQ(std::memcmp(first.losses.data(), second.losses.data(), first.losses.size() * sizeof(double)), 0);
   expect_same_on_every_rank(first.values);
   expect_same_on_every_rank(first.losses);
   // Overlapped or not, the same buckets reduce the same way: the same bits.
-  const Run after_backward = run_data_parallel(setup, kSteps, false);
+  const TrainingRun after_backward = run_data_parallel(setup, kSteps, false);
   EXPECT_EQ(std::memcmp(first.values.data(), after_backward.values.data(), first.values.size() * sizeof(double)), 0);
 }
 
 TEST(DataParallel, BucketsFollowTheOrderBackwardFinishesTheGradients) {
-  const Run run = run_data_parallel(DistSetup{}, 1, true);
+  const TrainingRun run = run_data_parallel(DistSetup{}, 1, true);
   // Mlp {4,16,16,3}: backward finishes the last layer first, bias before weight. Sizes in
   // bytes: 2.bias 24, 2.weight 384, 1.bias 128, 1.weight 2048, 0.bias 128, 0.weight 512.
   const std::vector<std::vector<std::string>> expected = {
@@ -171,7 +171,7 @@ TEST(DistributedSampler, RefusesABatchThatLeavesARankWithoutRows) {
 TEST(DataParallelCheckpoint, SavedByNProcessesContinuesWithAnyNumber) {
   const DistSetup setup;
   constexpr std::size_t kBefore = 5, kAfter = 5;
-  const Run reference = run_reference(setup, kBefore + kAfter);
+  const TrainingRun reference = run_reference(setup, kBefore + kAfter);
   const std::vector<double> reference_after(reference.losses.begin() + kBefore, reference.losses.end());
 
   // A directory every rank sees: rank 0 names it.
