@@ -93,7 +93,7 @@ void BM_DataParallelStep(benchmark::State& state, Approach approach) {
     state.SetIterationTime(slowest_rank(seconds_since(start)));
   }
   if (ddp) ddp->detach(g);
-  state.counters["rows/s"] = benchmark::Counter(static_cast<double>(kGlobalBatch), benchmark::Counter::kIsRate);
+  state.counters["rows/s"] = benchmark::Counter(static_cast<double>(kGlobalBatch), benchmark::Counter::kIsIterationInvariantRate);
   state.counters["ranks"] = dist::size();
 
   if (approach == Approach::Overlap && dist::size() > 1) {

@@ -68,10 +68,22 @@ DataParallel<T>::DataParallel(std::vector<Parameter<T>*> parameters, DataParalle
   for (std::size_t i = 0; i < reverse_order.size(); ++i) reverse_order[i] = reverse_order.size() - 1 - i;
   build_buckets(reverse_order);
   announced_.reserve(parameters_.size());
+  int thread_level = MPI_THREAD_SINGLE;
+  MPI_Query_thread(&thread_level);
+  if (size_ > 1 && options_.progress_thread && thread_level >= MPI_THREAD_SERIALIZED)
+    progress_thread_ = std::thread([this] { progress_loop(); });
 }
 
 template <Real T>
 DataParallel<T>::~DataParallel() {
+  if (progress_thread_.joinable()) {
+    {
+      const std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_one();
+    progress_thread_.join();
+  }
   if (exchange_comm_ != MPI_COMM_NULL) MPI_Comm_free(&exchange_comm_);
   if (gather_comm_ != MPI_COMM_NULL) MPI_Comm_free(&gather_comm_);
 }
@@ -129,8 +141,61 @@ void DataParallel<T>::on_grad_ready(Parameter<T>& parameter) {
   if (first_step_) announced_.push_back(found->second);
   if (size_ == 1 || !options_.overlap) return;
   pack(found->second);
+  if (progress_thread_.joinable()) {
+    std::size_t startable = next_to_start_;
+    while (startable < buckets_.size() && buckets_[startable].waiting == 0) ++startable;
+    if (startable > next_to_start_) hand_over(startable);
+    return;
+  }
   start_ready_buckets();
   progress();
+}
+
+// Buckets [0, startable) are packed: the progress thread may start them.
+template <Real T>
+void DataParallel<T>::hand_over(std::size_t startable) {
+  next_to_start_ = startable;
+  {
+    const std::lock_guard lock(mutex_);
+    startable_ = startable;
+  }
+  wake_.notify_one();
+}
+
+// The progress thread: starts the buckets it is handed, in order, and moves each one from
+// exchange to reduction to gather, testing every 50 us while any is in flight. It sleeps
+// between steps and makes no MPI call then, so the main thread may make its own.
+template <Real T>
+void DataParallel<T>::progress_loop() {
+  std::size_t started = 0, gathering = 0, completed = 0;
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    if (started == completed)
+      wake_.wait(lock, [&] { return stop_ || startable_ > started; });
+    else
+      wake_.wait_for(lock, std::chrono::microseconds(50), [&] { return stop_ || startable_ > started; });
+    if (stop_) return;
+    const std::size_t startable = startable_;
+    lock.unlock();
+    for (; started < startable; ++started) start_exchange(buckets_[started]);
+    int done = 1;
+    while (gathering < started && done != 0) {
+      check_mpi(MPI_Test(&buckets_[gathering].request, &done, MPI_STATUS_IGNORE), "MPI_Test");
+      if (done != 0) reduce_and_gather(buckets_[gathering++]);
+    }
+    done = 1;
+    while (completed < gathering && done != 0) {
+      check_mpi(MPI_Test(&buckets_[completed].request, &done, MPI_STATUS_IGNORE), "MPI_Test");
+      if (done != 0) buckets_[completed++].stage = Stage::Done;
+    }
+    lock.lock();
+    if (completed == buckets_.size()) {  // this step's exchange is over: report and rest
+      started = gathering = completed = 0;
+      startable_ = 0;
+      step_done_ = true;
+      all_done_.notify_one();
+    }
+  }
 }
 
 template <Real T>
@@ -215,6 +280,13 @@ void DataParallel<T>::finish() {
     // go as they are: every rank starts every bucket.
     for (std::size_t i = 0; i < parameters_.size(); ++i)
       if (!packed_[i]) pack(i);
+    if (progress_thread_.joinable()) {
+      hand_over(buckets_.size());
+      std::unique_lock lock(mutex_);
+      all_done_.wait(lock, [this] { return step_done_; });
+      step_done_ = false;
+      next_to_gather_ = buckets_.size();
+    }
     start_ready_buckets();
     for (; next_to_gather_ < buckets_.size(); ++next_to_gather_) {
       Bucket& bucket = buckets_[next_to_gather_];

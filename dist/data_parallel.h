@@ -20,9 +20,16 @@
 // of a forward pass, reversed); finish() of the first step rebuilds the buckets in the
 // order the graph's grad-ready hook actually announced the gradients, as rank 0 saw it.
 // A bucket's exchange starts as soon as backward has finished the last gradient it holds
-// (Graph::set_grad_ready_hook), and buckets start in the same order on every rank. MPI
-// progresses non-blocking collectives only inside MPI calls, so each hook call also tests
-// the oldest pending exchange.
+// (Graph::set_grad_ready_hook), and buckets start in the same order on every rank.
+//
+// Progress. Open MPI moves a non-blocking collective forward only inside MPI calls, and a
+// backward pass spends milliseconds in one matrix product without any. So a progress
+// thread (one per DataParallel, asleep between steps) makes all of DataParallel's MPI
+// calls: it starts the buckets that the hook hands it, tests them every 50 us, reduces
+// and gathers. That needs MPI_THREAD_SERIALIZED or better (dist::Environment asks for
+// MPI_THREAD_MULTIPLE); below that, or with progress_thread off, the hook itself starts
+// the buckets and tests the oldest one at each announcement. With a progress thread and
+// only MPI_THREAD_SERIALIZED, make no MPI call of your own between backward and finish().
 //
 // Determinism. A bucket of L values is cut into N chunks. MPI_Ialltoall sends chunk r of
 // every rank to rank r, which sums the N copies in rank order 0, 1, ..., N-1 (a fixed
@@ -37,8 +44,11 @@
 // every rank calls finish() every step. With one process nothing is communicated and the
 // gradients are left as backward wrote them.
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -55,6 +65,8 @@ struct DataParallelOptions {
   // Start each bucket's exchange during backward (the hook). Off: finish() starts them all
   // after backward, the baseline the benchmark compares against.
   bool overlap = true;
+  // Drive communication from a thread of its own (see "Progress").
+  bool progress_thread = true;
   // Copy rank 0's parameter values to every rank at construction.
   bool broadcast_parameters = true;
   MPI_Comm communicator = MPI_COMM_WORLD;
@@ -116,6 +128,8 @@ class DataParallel {
   void reduce_and_gather(Bucket& bucket);
   void progress();
   void adopt_announced_order();
+  void progress_loop();
+  void hand_over(std::size_t startable);
 
   std::vector<Parameter<T>*> parameters_;
   std::unordered_map<const Parameter<T>*, std::size_t> index_of_;
@@ -133,6 +147,15 @@ class DataParallel {
   std::vector<std::size_t> announced_;  // the first step's announcement order
   bool first_step_ = true;
   double last_finish_seconds_ = 0;
+
+  // The progress thread and what it shares with the hook and finish(), under mutex_.
+  std::thread progress_thread_;
+  std::mutex mutex_;
+  std::condition_variable wake_;      // more buckets may start, or stop
+  std::condition_variable all_done_;  // every bucket is reduced and gathered
+  std::size_t startable_ = 0;         // buckets [0, startable_) are packed
+  bool step_done_ = false;
+  bool stop_ = false;
 };
 
 extern template class DataParallel<float>;

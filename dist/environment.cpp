@@ -42,7 +42,9 @@ Environment::Environment(int& argc, char**& argv) {
   if (environment_exists) throw ValueError("dist::Environment: one per process; another one exists");
   if (!mpi_running()) {
     int provided = 0;
-    check_mpi(MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+    // DataParallel's progress thread needs SERIALIZED at least; MULTIPLE also lets the
+    // program make MPI calls of its own while a backward pass is exchanging gradients.
+    check_mpi(MPI_Init_thread(&argc, &argv, MPI_THREAD_MULTIPLE, &provided), "MPI_Init_thread");
     owns_mpi_ = true;
   }
   environment_exists = true;

@@ -20,8 +20,8 @@ namespace cgrad::dist {
 
 class Environment {
  public:
-  // Calls MPI_Init_thread (MPI_THREAD_FUNNELED: cgrad calls MPI from the thread that
-  // records the graph only) unless MPI is already initialized, then installs the
+  // Calls MPI_Init_thread asking for MPI_THREAD_MULTIPLE (DataParallel's progress thread
+  // needs SERIALIZED at least) unless MPI is already initialized, then installs the
   // terminate handler. Throws cgrad::ValueError when a second Environment is made.
   Environment(int& argc, char**& argv);
   // MPI_Finalize when this Environment initialized MPI.
