@@ -163,8 +163,9 @@ void DataParallel<T>::hand_over(std::size_t startable) {
 }
 
 // The progress thread: starts the buckets it is handed, in order, and moves each one from
-// exchange to reduction to gather, testing every 50 us while any is in flight. It sleeps
-// between steps and makes no MPI call then, so the main thread may make its own.
+// exchange to reduction to gather, testing every 50 us while backward runs and without
+// pause once finish() waits (asleep, leaving it the core). It sleeps between steps and
+// makes no MPI call then, so the main thread may make its own.
 template <Real T>
 void DataParallel<T>::progress_loop() {
   std::size_t started = 0, gathering = 0, completed = 0;
@@ -172,8 +173,9 @@ void DataParallel<T>::progress_loop() {
   for (;;) {
     if (started == completed)
       wake_.wait(lock, [&] { return stop_ || startable_ > started; });
-    else
+    else if (startable_ < buckets_.size())  // backward is still running: test now and then
       wake_.wait_for(lock, std::chrono::microseconds(50), [&] { return stop_ || startable_ > started; });
+    // else finish() is waiting, asleep: poll without pause, as MPI_Wait would
     if (stop_) return;
     const std::size_t startable = startable_;
     lock.unlock();
@@ -186,7 +188,10 @@ void DataParallel<T>::progress_loop() {
     done = 1;
     while (completed < gathering && done != 0) {
       check_mpi(MPI_Test(&buckets_[completed].request, &done, MPI_STATUS_IGNORE), "MPI_Test");
-      if (done != 0) buckets_[completed++].stage = Stage::Done;
+      if (done != 0) {
+        buckets_[completed].done_at = std::chrono::steady_clock::now();
+        buckets_[completed++].stage = Stage::Done;
+      }
     }
     lock.lock();
     if (completed == buckets_.size()) {  // this step's exchange is over: report and rest
@@ -229,6 +234,7 @@ void DataParallel<T>::start_exchange(Bucket& bucket) {
                           exchange_comm_, &bucket.request),
             "MPI_Ialltoall");
   bucket.stage = Stage::Exchanging;
+  bucket.started_at = std::chrono::steady_clock::now();
 }
 
 // My chunk from every rank is in: add the copies in rank order, average, and share.
@@ -267,7 +273,10 @@ void DataParallel<T>::progress() {
     if (bucket.stage != Stage::Gathering) continue;
     int done = 0;
     check_mpi(MPI_Test(&bucket.request, &done, MPI_STATUS_IGNORE), "MPI_Test");
-    if (done != 0) bucket.stage = Stage::Done;
+    if (done != 0) {
+      bucket.stage = Stage::Done;
+      bucket.done_at = std::chrono::steady_clock::now();
+    }
     return;
   }
 }
@@ -293,9 +302,15 @@ void DataParallel<T>::finish() {
       check_mpi(MPI_Wait(&bucket.request, MPI_STATUS_IGNORE), "MPI_Wait");
       reduce_and_gather(bucket);
     }
+    double hidden = 0, total = 0;
     for (Bucket& bucket : buckets_) {
-      if (bucket.stage == Stage::Gathering)
+      if (bucket.stage == Stage::Gathering) {
         check_mpi(MPI_Wait(&bucket.request, MPI_STATUS_IGNORE), "MPI_Wait");
+        bucket.done_at = std::chrono::steady_clock::now();
+      }
+      // The part of this exchange that ran before backward ended (when finish() began).
+      total += std::chrono::duration<double>(bucket.done_at - bucket.started_at).count();
+      hidden += std::max(0.0, std::chrono::duration<double>(std::min(bucket.done_at, start) - bucket.started_at).count());
       for (std::size_t m = 0; m < bucket.members.size(); ++m) {
         Tensor<T>& grad = parameters_[bucket.members[m]]->grad();
         std::memcpy(grad.data(), bucket.packed.data() + bucket.offsets[m], grad.size() * sizeof(T));
@@ -305,6 +320,7 @@ void DataParallel<T>::finish() {
     }
     std::fill(packed_.begin(), packed_.end(), false);
     next_to_start_ = next_to_gather_ = 0;
+    last_hidden_fraction_ = total > 0 ? hidden / total : 0.0;
   }
   if (first_step_) adopt_announced_order();
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;

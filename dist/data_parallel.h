@@ -25,8 +25,8 @@
 // Progress. Open MPI moves a non-blocking collective forward only inside MPI calls, and a
 // backward pass spends milliseconds in one matrix product without any. So a progress
 // thread (one per DataParallel, asleep between steps) makes all of DataParallel's MPI
-// calls: it starts the buckets that the hook hands it, tests them every 50 us, reduces
-// and gathers. That needs MPI_THREAD_SERIALIZED or better (dist::Environment asks for
+// calls: it starts the buckets that the hook hands it, tests them every 50 us (without
+// pause once finish() waits), reduces and gathers. That needs MPI_THREAD_SERIALIZED or better (dist::Environment asks for
 // MPI_THREAD_MULTIPLE); below that, or with progress_thread off, the hook itself starts
 // the buckets and tests the oldest one at each announcement. With a progress thread and
 // only MPI_THREAD_SERIALIZED, make no MPI call of your own between backward and finish().
@@ -105,6 +105,10 @@ class DataParallel {
   std::vector<std::vector<std::string>> bucket_names() const;
   // Seconds the last finish() took: communication that backward did not hide.
   double last_finish_seconds() const { return last_finish_seconds_; }
+  // Of the last step's bucket exchanges (each from its start to its gather's end, by
+  // timestamps), the fraction of time that passed before backward ended (finish() was
+  // called): the communication hidden behind backward. 0 with one process.
+  double last_hidden_fraction() const { return last_hidden_fraction_; }
 
  private:
   enum class Stage { Filling, Exchanging, Gathering, Done };
@@ -118,6 +122,7 @@ class DataParallel {
     std::size_t waiting = 0;           // members not yet packed this step
     Stage stage = Stage::Filling;
     MPI_Request request = MPI_REQUEST_NULL;
+    std::chrono::steady_clock::time_point started_at, done_at;  // this step's exchange
   };
 
   void build_buckets(const std::vector<std::size_t>& order);
@@ -147,6 +152,7 @@ class DataParallel {
   std::vector<std::size_t> announced_;  // the first step's announcement order
   bool first_step_ = true;
   double last_finish_seconds_ = 0;
+  double last_hidden_fraction_ = 0;
 
   // The progress thread and what it shares with the hook and finish(), under mutex_.
   std::thread progress_thread_;
