@@ -105,11 +105,11 @@ class Graph {
   // Grad-ready hook (for data-parallel training, dist/): during backward, called once per
   // Parameter entered with param() as soon as that Parameter's gradient for this pass is
   // final, that is once the reverse loop has passed the earliest node that reads any of its
-  // leaves (a leaf on no path to the output is final at the start). Parameters come in the
-  // order backward finishes them; ties (one node reading several parameters) in reverse
-  // tape order of their first leaves, so the order depends only on the tape. The hook may
-  // read the gradient but must not write the graph. Without a hook, backward pays one
-  // branch per node. An empty function removes it.
+  // leaves; a leaf that no node up to the output reads is announced before the loop.
+  // Parameters come in the order backward finishes them; ties (one node reading several
+  // parameters) in reverse tape order of their first leaves, so the order depends only on
+  // the tape. The hook may read the gradient but must not write the graph. Without a hook,
+  // backward pays one branch per node. An empty function removes it.
   using GradReadyHook = std::function<void(Parameter<T>&)>;
   void set_grad_ready_hook(GradReadyHook hook) { grad_ready_hook_ = std::move(hook); }
 

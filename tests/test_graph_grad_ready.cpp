@@ -97,7 +97,7 @@ TEST(GraphGradReady, AParameterOffThePathIsAnnouncedFirstWithItsGradientUntouche
   Graph<double> g;
   Announcements seen;
   g.set_grad_ready_hook(seen.hook());
-  Var<double> side = tanh(g.param(unused));  // recorded, but the loss does not read it
+  Var<double> side = g.param(unused);  // entered, but no node reads it
   (void)side;
   Var<double> loss = sum(g.param(used) * g.param(used));
   used.zero_grad();
@@ -114,7 +114,9 @@ TEST(GraphGradReady, TiesFollowReverseTapeOrderAndTheHookCanBeRemoved) {
   Graph<double> g;
   Announcements seen;
   g.set_grad_ready_hook(seen.hook());
-  Var<double> loss = sum(matmul(g.param(a), g.param(b)));  // one node reads both
+  Var<double> pa = g.param(a);  // a enters the tape before b (named: argument order is unspecified)
+  Var<double> pb = g.param(b);
+  Var<double> loss = sum(matmul(pa, pb));  // one node reads both
   g.backward(loss);
   EXPECT_EQ(seen.names, (std::vector<std::string>{"b", "a"}));
 
