@@ -35,10 +35,9 @@ MiniBatches<T>::MiniBatches(const Dataset<T>& data, std::size_t batch_size, std:
   shuffle();
 }
 
-// Fisher–Yates: every permutation equally likely, and the same one for a seed everywhere.
 template <Real T>
 void MiniBatches<T>::shuffle() {
-  for (std::size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng_.below(i)]);
+  rng_.shuffle(order_);
 }
 
 template <Real T>

@@ -4,9 +4,12 @@
 // the same seed would give different models on libstdc++ and libc++. The conversions
 // from raw 64-bit words to numbers are therefore our own.
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <numbers>
 #include <random>
+#include <utility>
 
 namespace cgrad {
 
@@ -30,6 +33,12 @@ class Rng {
   }
 
   // Standard normal, by Box–Muller (both values of a pair are used).
+  // Fisher–Yates: every permutation equally likely, and the same one for a seed everywhere.
+  template <class Items>
+  void shuffle(Items& items) {
+    for (std::size_t i = std::size(items); i > 1; --i) std::swap(items[i - 1], items[below(i)]);
+  }
+
   double normal() {
     if (has_spare_) {
       has_spare_ = false;

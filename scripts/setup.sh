@@ -9,7 +9,7 @@ CGRAD_PACKAGES=(
   cmake g++ make pkg-config
   libfmt-dev libtbb-dev libgtest-dev libgmock-dev libbenchmark-dev
   libopenblas-dev libcli11-dev libstb-dev nlohmann-json3-dev python3-numpy
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev zlib1g-dev
   libopenmpi-dev openmpi-bin
 )
 
