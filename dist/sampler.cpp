@@ -30,10 +30,8 @@ DistributedSampler::DistributedSampler(std::size_t dataset_size, std::size_t bat
   shuffle();
 }
 
-// The same Fisher–Yates as MiniBatches, on the same Rng stream.
-void DistributedSampler::shuffle() {
-  for (std::size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng_.below(i)]);
-}
+// The same shuffle as MiniBatches, on the same Rng stream.
+void DistributedSampler::shuffle() { rng_.shuffle(order_); }
 
 std::span<const std::size_t> DistributedSampler::next() {
   const std::size_t rows = std::min(batch_size_, order_.size() - position_);
