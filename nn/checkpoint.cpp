@@ -119,10 +119,10 @@ void write_atomically(const fs::path& file, std::string_view bytes) {
   if (!synced) fail(file, fmt::format("written, but its directory could not be synced: {}", std::strerror(sync_errno)));
 }
 
-void check_name(std::string_view name) {
-  if (name.empty()) throw ValueError("save_checkpoint: a parameter has an empty name");
+void check_name(std::string_view name, std::string_view what) {
+  if (name.empty()) throw ValueError(fmt::format("save_checkpoint: a {} has an empty name", what));
   if (name.starts_with(kOptimizerPrefix) || name.starts_with("__"))
-    throw ValueError(fmt::format("save_checkpoint: parameter name '{}' is reserved (it starts with '{}' or '__')",
+    throw ValueError(fmt::format("save_checkpoint: {} name '{}' is reserved (it starts with '{}' or '__')", what,
                                  name, kOptimizerPrefix));
 }
 
@@ -298,15 +298,40 @@ std::uint64_t parse_step(const fs::path& file, const std::string& text) {
   return step;
 }
 
-}  // namespace
+// A tensor to save or to load into: a parameter's value (written through
+// mutable_value(), so its version moves) or a buffer.
+template <Real T>
+struct Slot {
+  std::string name;
+  Parameter<T>* parameter = nullptr;
+  Tensor<T>* buffer = nullptr;
+  const Tensor<T>& value() const { return parameter != nullptr ? parameter->value() : *buffer; }
+  const char* kind() const { return parameter != nullptr ? "parameter" : "buffer"; }
+};
 
 template <Real T>
-void save_checkpoint(const fs::path& file, const std::vector<NamedParameter<T>>& parameters, const Optimizer<T>* optimizer) {
-  std::vector<std::pair<std::string, const Tensor<T>*>> tensors;
+std::vector<Slot<T>> slots_of(const std::vector<NamedParameter<T>>& parameters, std::string_view caller) {
+  std::vector<Slot<T>> slots;
   for (const auto& [name, parameter] : parameters) {
-    check_name(name);
-    if (parameter == nullptr) throw ValueError(fmt::format("save_checkpoint: parameter '{}' is a null pointer", name));
-    tensors.emplace_back(name, &parameter->value());
+    if (parameter == nullptr) throw ValueError(fmt::format("{}: parameter '{}' is a null pointer", caller, name));
+    slots.push_back({name, parameter, nullptr});
+  }
+  return slots;
+}
+
+template <Real T>
+std::vector<Slot<T>> slots_of(const Module<T>& module, std::string_view caller) {
+  std::vector<Slot<T>> slots = slots_of(module.named_parameters(), caller);
+  for (const auto& [name, buffer] : module.named_buffers()) slots.push_back({name, nullptr, buffer});
+  return slots;
+}
+
+template <Real T>
+void save_slots(const fs::path& file, const std::vector<Slot<T>>& slots, const Optimizer<T>* optimizer) {
+  std::vector<std::pair<std::string, const Tensor<T>*>> tensors;
+  for (const Slot<T>& slot : slots) {
+    check_name(slot.name, slot.kind());
+    tensors.emplace_back(slot.name, &slot.value());
   }
   if (optimizer != nullptr)
     for (const auto& [name, tensor] : optimizer->state()) tensors.emplace_back(fmt::format("{}{}", kOptimizerPrefix, name), tensor);
@@ -314,7 +339,7 @@ void save_checkpoint(const fs::path& file, const std::vector<NamedParameter<T>>&
   json header = json::object();
   std::string data;
   for (const auto& [name, tensor] : tensors) {
-    if (header.contains(name)) throw ValueError(fmt::format("save_checkpoint: two parameters are named '{}'", name));
+    if (header.contains(name)) throw ValueError(fmt::format("save_checkpoint: two tensors are named '{}'", name));
     const std::size_t begin = data.size();
     append_le(data, *tensor);
     header[name] = {{"dtype", dtype_code<T>()},
@@ -338,19 +363,16 @@ void save_checkpoint(const fs::path& file, const std::vector<NamedParameter<T>>&
 }
 
 template <Real T>
-void load_checkpoint(const fs::path& file, const std::vector<NamedParameter<T>>& parameters, Optimizer<T>* optimizer) {
-  for (std::size_t i = 0; i < parameters.size(); ++i) {
-    const auto& [name, parameter] = parameters[i];
-    if (parameter == nullptr) throw ValueError(fmt::format("load_checkpoint: parameter '{}' is a null pointer", name));
+void load_slots(const fs::path& file, const std::vector<Slot<T>>& slots, Optimizer<T>* optimizer) {
+  for (std::size_t i = 0; i < slots.size(); ++i)
     for (std::size_t j = 0; j < i; ++j)
-      if (parameters[j].first == name) throw ValueError(fmt::format("load_checkpoint: two parameters are named '{}'", name));
-  }
+      if (slots[j].name == slots[i].name)
+        throw ValueError(fmt::format("load_checkpoint: two tensors are named '{}'", slots[i].name));
   ParsedFile parsed = parse(file);
 
   // Everything goes into temporaries first; the model changes only once all is well.
-  std::vector<Tensor<T>> values(parameters.size());
-  for (std::size_t i = 0; i < parameters.size(); ++i)
-    take(file, parsed, parameters[i].first, parameters[i].second->shape(), values[i]);
+  std::vector<Tensor<T>> values(slots.size());
+  for (std::size_t i = 0; i < slots.size(); ++i) take(file, parsed, slots[i].name, slots[i].value().shape(), values[i]);
 
   std::vector<std::pair<std::string, Tensor<T>*>> state;
   std::vector<Tensor<T>> state_values;
@@ -372,14 +394,45 @@ void load_checkpoint(const fs::path& file, const std::vector<NamedParameter<T>>&
       fail(file, fmt::format("holds tensor '{}', which the model does not have", name));
 
   // Swaps cannot throw: from here on, nothing can fail halfway.
-  for (std::size_t i = 0; i < parameters.size(); ++i) parameters[i].second->mutable_value().swap(values[i]);
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    if (slots[i].parameter != nullptr)
+      slots[i].parameter->mutable_value().swap(values[i]);
+    else
+      slots[i].buffer->swap(values[i]);
+  }
   for (std::size_t i = 0; i < state.size(); ++i) state[i].second->swap(state_values[i]);
   if (optimizer != nullptr) optimizer->set_step_count(step);
+}
+
+}  // namespace
+
+template <Real T>
+void save_checkpoint(const fs::path& file, const std::vector<NamedParameter<T>>& parameters, const Optimizer<T>* optimizer) {
+  save_slots(file, slots_of(parameters, "save_checkpoint"), optimizer);
+}
+
+template <Real T>
+void load_checkpoint(const fs::path& file, const std::vector<NamedParameter<T>>& parameters, Optimizer<T>* optimizer) {
+  load_slots(file, slots_of(parameters, "load_checkpoint"), optimizer);
+}
+
+template <Real T>
+void save_checkpoint(const fs::path& file, const Module<T>& module, const Optimizer<T>* optimizer) {
+  save_slots(file, slots_of(module, "save_checkpoint"), optimizer);
+}
+
+template <Real T>
+void load_checkpoint(const fs::path& file, Module<T>& module, Optimizer<T>* optimizer) {
+  load_slots(file, slots_of(module, "load_checkpoint"), optimizer);
 }
 
 template void save_checkpoint(const fs::path&, const std::vector<NamedParameter<float>>&, const Optimizer<float>*);
 template void save_checkpoint(const fs::path&, const std::vector<NamedParameter<double>>&, const Optimizer<double>*);
 template void load_checkpoint(const fs::path&, const std::vector<NamedParameter<float>>&, Optimizer<float>*);
 template void load_checkpoint(const fs::path&, const std::vector<NamedParameter<double>>&, Optimizer<double>*);
+template void save_checkpoint(const fs::path&, const Module<float>&, const Optimizer<float>*);
+template void save_checkpoint(const fs::path&, const Module<double>&, const Optimizer<double>*);
+template void load_checkpoint(const fs::path&, Module<float>&, Optimizer<float>*);
+template void load_checkpoint(const fs::path&, Module<double>&, Optimizer<double>*);
 
 }  // namespace cgrad

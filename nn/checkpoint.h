@@ -27,6 +27,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "nn/module.h"
 #include "nn/named_parameter.h"
 #include "optim/optimizer.h"
 
@@ -44,6 +45,16 @@ void save_checkpoint(const std::filesystem::path& file, const std::vector<NamedP
 template <Real T>
 void load_checkpoint(const std::filesystem::path& file, const std::vector<NamedParameter<T>>& parameters,
                      Optimizer<T>* optimizer = nullptr);
+
+// A module's parameters and buffers, under their dotted names (named_parameters() then
+// named_buffers(), e.g. "layers.0.weight", "bn.running_mean"); the same file format, so
+// a module's checkpoint loads into the list form with the same names and back. Loading
+// checks every name, dtype and shape as above, buffers included, and changes nothing
+// unless all is well. A parameter's version moves on load; a buffer is simply replaced.
+template <Real T>
+void save_checkpoint(const std::filesystem::path& file, const Module<T>& module, const Optimizer<T>* optimizer = nullptr);
+template <Real T>
+void load_checkpoint(const std::filesystem::path& file, Module<T>& module, Optimizer<T>* optimizer = nullptr);
 
 namespace detail {
 // For tests: called by save_checkpoint after the temporary file is complete and synced,

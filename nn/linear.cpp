@@ -1,5 +1,9 @@
 #include "nn/linear.h"
 
+#include <algorithm>
+#include <cmath>
+#include <string>
+
 #include <fmt/format.h>
 
 #include "graph/error.h"
@@ -14,25 +18,47 @@ std::string qualified(std::string_view prefix, std::string_view name) {
 }
 
 template <Real T>
-Tensor<T> initial_weight(std::size_t in, std::size_t out, const Init<T>& init) {
+Tensor<T> initial(Shape shape, const Init<T>& init, std::string_view what) {
+  Tensor<T> t(shape);
+  init(t);
+  if (t.shape() != shape)
+    throw ShapeError(fmt::format("Linear: the initialiser reshaped the {} to {}; it must stay {}", what, t.shape(), shape));
+  return t;
+}
+
+std::size_t checked(std::size_t in, std::size_t out) {
   if (in == 0 || out == 0) throw ValueError(fmt::format("Linear: cannot make a [{},{}] layer; sizes must be > 0", in, out));
-  Tensor<T> w(in, out);
-  init(w);
-  if (w.shape() != Shape{in, out})
-    throw ShapeError(fmt::format("Linear: the initialiser reshaped the weight to {}; it must stay [{},{}]", w.shape(), in, out));
-  return w;
+  return in;
 }
 
 }  // namespace
 
 template <Real T>
+Linear<T>::Linear(std::size_t in, std::size_t out, bool bias, const Init<T>& weight_init, const Init<T>& bias_init,
+                  std::string_view name)
+    : weight_(qualified(name, "weight"), initial(Shape{checked(in, out), out}, weight_init, "weight")),
+      bias_(qualified(name, "bias"), bias ? initial(Shape{1, out}, bias_init, "bias") : Tensor<T>()),
+      has_bias_(bias) {
+  this->register_parameter("weight", weight_);
+  if (has_bias_) this->register_parameter("bias", bias_);
+}
+
+template <Real T>
+Linear<T>::Linear(const LinearOptions& options, Rng& rng)
+    : Linear(options.in_features(), options.out_features(), options.bias(), kaiming_uniform<T>(rng, std::sqrt(5.0)),
+             // PyTorch bounds the bias by the weight's fan-in, not the bias's own size.
+             uniform<T>(rng, -1 / std::sqrt(static_cast<double>(std::max<std::size_t>(options.in_features(), 1))),
+                        1 / std::sqrt(static_cast<double>(std::max<std::size_t>(options.in_features(), 1)))),
+             "") {}
+
+template <Real T>
 Linear<T>::Linear(std::size_t in, std::size_t out, const Init<T>& init, std::string_view name)
-    : weight_(qualified(name, "weight"), initial_weight(in, out, init)),
-      bias_(qualified(name, "bias"), Tensor<T>(1, out)) {}
+    : Linear(in, out, true, init, zeros<T>(), name) {}
 
 template <Real T>
 Var<T> Linear<T>::forward(Graph<T>& graph, Var<T> x, std::source_location where) {
-  return add_bias(matmul(x, graph.param(weight_, where), where), graph.param(bias_, where), where);
+  Var<T> y = matmul(x, graph.param(weight_, where), where);
+  return has_bias_ ? add_bias(y, graph.param(bias_, where), where) : y;
 }
 
 template class Linear<float>;

@@ -1,44 +1,63 @@
 #pragma once
-// Linear<T>: y = x·W + b, with W [in, out] and b [1, out] (zeros at first). The layer
-// owns its parameters; parameters() hands out pointers to them for an optimizer, so a
-// layer must stay where it is while those are in use (Mlp keeps its layers in place).
+// Linear<T>: y = x·W + b, with W [in, out] (the transpose of PyTorch's [out, in]) and
+// b [1, out]. Parameters are registered as "weight" and "bias" (the latter only with a
+// bias); x may have any rank >= 1 with `in` as its last axis.
+//
+// Two ways to build one:
+//   Linear<float>(LinearOptions(784, 10), rng)      PyTorch's default initialisation:
+//       W and b from U(−1/√in, 1/√in) (kaiming_uniform with a = √5, then the bias),
+//   Linear<float>(784, 10, he<float>(rng))          W filled by any Init, b zeros.
 #include <cstddef>
 #include <source_location>
-#include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
 
 #include "graph/graph.h"
 #include "graph/parameter.h"
 #include "nn/init.h"
-#include "nn/named_parameter.h"
+#include "nn/module.h"
+#include "nn/options.h"
+#include "nn/random.h"
 
 namespace cgrad {
 
+struct LinearOptions {
+  LinearOptions(std::size_t in_features, std::size_t out_features)
+      : in_features_(in_features), out_features_(out_features) {}
+  CGRAD_ARG(std::size_t, in_features);
+  CGRAD_ARG(std::size_t, out_features);
+  // Whether to add a bias.
+  CGRAD_ARG(bool, bias) = true;
+};
+
 template <Real T>
-class Linear {
+class Linear : public UnaryModule<T> {
  public:
-  // `name` prefixes the parameter names: "<name>.weight", "<name>.bias" (or "weight",
-  // "bias" when empty). Throws ValueError when a size is 0.
+  // PyTorch's default initialisation, drawn from `rng` (weight first, then bias).
+  // Throws ValueError when a size is 0.
+  Linear(const LinearOptions& options, Rng& rng);
+  // `init` fills the weight; the bias starts at zero. `name` is the Parameters' own
+  // name prefix ("<name>.weight", "<name>.bias"; "weight", "bias" when empty), which
+  // anomaly messages and named_parameters(list) show; named_parameters() of the module
+  // uses the registered names. Throws ValueError when a size is 0, ShapeError when `init`
+  // reshapes the weight.
   Linear(std::size_t in, std::size_t out, const Init<T>& init, std::string_view name = "");
 
-  // `where` defaults to the caller's line: the ops this records report it in anomaly mode.
-  Var<T> forward(Graph<T>& graph, Var<T> x, std::source_location where = std::source_location::current());
+  Var<T> forward(Graph<T>& graph, Var<T> x, std::source_location where = std::source_location::current()) override;
 
-  std::size_t in_features() const { return weight_.shape().rows(); }
-  std::size_t out_features() const { return weight_.shape().cols(); }
+  std::size_t in_features() const { return weight_.shape()[0]; }
+  std::size_t out_features() const { return weight_.shape()[1]; }
+  bool has_bias() const { return has_bias_; }
   Parameter<T>& weight() { return weight_; }
+  // Empty when the layer has no bias.
   Parameter<T>& bias() { return bias_; }
 
-  std::vector<Parameter<T>*> parameters() { return {&weight_, &bias_}; }
-  std::vector<NamedParameter<T>> named_parameters() {
-    return {{weight_.name(), &weight_}, {bias_.name(), &bias_}};
-  }
-
  private:
+  Linear(std::size_t in, std::size_t out, bool bias, const Init<T>& weight_init, const Init<T>& bias_init,
+         std::string_view name);
+
   Parameter<T> weight_;
   Parameter<T> bias_;
+  bool has_bias_;
 };
 
 extern template class Linear<float>;

@@ -1,5 +1,7 @@
 #include "nn/mlp.h"
 
+#include <string>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -7,14 +9,55 @@
 #include "ops/elementwise/relu.h"
 
 namespace cgrad {
+namespace {
+
+void check_sizes(const std::vector<std::size_t>& sizes) {
+  if (sizes.size() < 2)
+    throw ValueError(fmt::format("Mlp: sizes {} need at least an input and an output size", sizes));
+}
+
+}  // namespace
+
+template <Real T>
+Mlp<T>::Mlp(const MlpOptions& options, Rng& rng) {
+  const std::vector<std::size_t>& sizes = options.sizes();
+  check_sizes(sizes);
+  for (std::size_t i = 0; i + 1 < sizes.size(); ++i) layers_.emplace_back(LinearOptions(sizes[i], sizes[i + 1]), rng);
+  register_layers();
+}
 
 template <Real T>
 Mlp<T>::Mlp(const std::vector<std::size_t>& sizes, const Init<T>& init) {
-  if (sizes.size() < 2)
-    throw ValueError(fmt::format("Mlp: sizes {} need at least an input and an output size", sizes));
-  layers_.reserve(sizes.size() - 1);
+  check_sizes(sizes);
   for (std::size_t i = 0; i + 1 < sizes.size(); ++i)
     layers_.emplace_back(sizes[i], sizes[i + 1], init, fmt::format("{}", i));
+  register_layers();
+}
+
+// The layers change owner without moving; the source forgets them.
+template <Real T>
+Mlp<T>::Mlp(Mlp&& other) : layers_(std::move(other.layers_)) {
+  other.unregister_all();
+  other.layers_.clear();
+  this->train(other.is_training());
+  register_layers();
+}
+
+template <Real T>
+Mlp<T>& Mlp<T>::operator=(Mlp&& other) {
+  if (this == &other) return *this;
+  this->unregister_all();
+  layers_ = std::move(other.layers_);
+  other.unregister_all();
+  other.layers_.clear();
+  register_layers();
+  this->train(other.is_training());
+  return *this;
+}
+
+template <Real T>
+void Mlp<T>::register_layers() {
+  for (std::size_t i = 0; i < layers_.size(); ++i) this->register_module(std::to_string(i), layers_[i]);
 }
 
 template <Real T>
@@ -24,22 +67,6 @@ Var<T> Mlp<T>::forward(Graph<T>& graph, Var<T> x, std::source_location where) {
     if (i + 1 < layers_.size()) x = relu(x, where);
   }
   return x;
-}
-
-template <Real T>
-std::vector<Parameter<T>*> Mlp<T>::parameters() {
-  std::vector<Parameter<T>*> all;
-  for (Linear<T>& layer : layers_)
-    for (Parameter<T>* p : layer.parameters()) all.push_back(p);
-  return all;
-}
-
-template <Real T>
-std::vector<NamedParameter<T>> Mlp<T>::named_parameters() {
-  std::vector<NamedParameter<T>> all;
-  for (Linear<T>& layer : layers_)
-    for (NamedParameter<T>& p : layer.named_parameters()) all.push_back(std::move(p));
-  return all;
 }
 
 template class Mlp<float>;

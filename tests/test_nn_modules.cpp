@@ -31,7 +31,9 @@ TEST(NnLinear, ParametersAndNames) {
   for (float b : plain.bias().value().span()) EXPECT_EQ(b, 0.0f);
   EXPECT_EQ(plain.named_parameters()[0].first, "weight");
   Linear<float> named(4, 2, he<float>(rng), "encoder");
-  EXPECT_EQ(named.named_parameters()[1].first, "encoder.bias");
+  // The name prefixes the Parameters' own names; the module's names are its registered ones.
+  EXPECT_EQ(named.bias().name(), "encoder.bias");
+  EXPECT_EQ(named.named_parameters()[1].first, "bias");
   EXPECT_EQ(named.parameters()[0], &named.weight());
 }
 

@@ -7,14 +7,21 @@
 #include "graph/graph.h"
 
 // convolution and pooling
+#include "ops/nn/conv2d.h"
+#include "ops/nn/max_pool2d.h"
+#include "ops/nn/avg_pool2d.h"
+#include "ops/nn/adaptive_avg_pool2d.h"
 
 // normalization
+#include "ops/nn/batch_norm.h"
+#include "ops/nn/layer_norm.h"
 
 // recurrent cells
 #include "ops/nn/gru_cell.h"
 #include "ops/nn/lstm_cell.h"
 
 // attention
+#include "ops/nn/scaled_dot_product_attention.h"
 
 namespace cgrad {
 

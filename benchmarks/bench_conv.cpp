@@ -1,0 +1,159 @@
+// Convolution and pooling at the model zoo's shapes, forward and backward in one step,
+// against LibTorch's C++ frontend in the same run (when CMake found it), on 1 and 2
+// threads. Names: BM_Conv2d/<cgrad|torch>/<shape>/<threads>, BM_MaxPool2d/... .
+// GFLOPS counts 2 N O (C / groups) kh kw Ho Wo per forward and three times that for a
+// forward and backward step (dx and dW are each a product as large as the forward).
+#include <cstddef>
+#include <cstdint>
+#include <random>
+#include <string>
+
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+#include <tbb/global_control.h>
+
+#include "cgrad.h"
+#if CGRAD_HAVE_TORCH
+#include <torch/torch.h>
+#endif
+
+namespace {
+
+using namespace cgrad;
+
+struct ConvShape {
+  const char* name;
+  std::size_t n, c, h, w, o, k, padding;
+  double flops_per_step() const {
+    const double pixels = static_cast<double>(h + 2 * padding - k + 1) * static_cast<double>(w + 2 * padding - k + 1);
+    return 3 * 2 * static_cast<double>(n * o * c * k * k) * pixels;
+  }
+};
+
+// The convolutions of a small CNN on 28x28 images: the first layer and the second.
+constexpr ConvShape kConvShapes[] = {
+    {"64x1x28x28_to_16_3x3", 64, 1, 28, 28, 16, 3, 1},
+    {"64x16x14x14_to_32_3x3", 64, 16, 14, 14, 32, 3, 1},
+};
+
+Tensor<float> random_tensor(const Shape& shape, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> uniform(-1, 1);
+  Tensor<float> t(shape);
+  for (float& v : t.span()) v = uniform(rng);
+  return t;
+}
+
+// One training step of the op: record the forward, back-propagate a fixed gradient into
+// the input, weight and bias.
+void BM_Conv2dCgrad(benchmark::State& state, ConvShape s, int threads) {
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  Parameter<float> x("x", random_tensor({s.n, s.c, s.h, s.w}, 1));
+  Parameter<float> weight("weight", random_tensor({s.o, s.c, s.k, s.k}, 2));
+  Parameter<float> bias("bias", random_tensor({s.o}, 3));
+  Graph<float> graph;
+  Tensor<float> dy;
+  for (auto _ : state) {
+    graph.clear();
+    Var<float> y = conv2d(graph.param(x), graph.param(weight), graph.param(bias), {.padding = s.padding});
+    if (dy.shape() != y.shape()) dy = random_tensor(y.shape(), 4);
+    graph.backward(y, dy);
+    benchmark::DoNotOptimize(weight.grad().data());
+  }
+  state.counters["GFLOPS"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * s.flops_per_step() * 1e-9, benchmark::Counter::kIsRate);
+}
+
+void BM_MaxPool2dCgrad(benchmark::State& state, int threads) {
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+  Parameter<float> x("x", random_tensor({64, 16, 28, 28}, 5));
+  Graph<float> graph;
+  Tensor<float> dy;
+  for (auto _ : state) {
+    graph.clear();
+    Var<float> y = max_pool2d(graph.param(x), {.kernel = 2});
+    if (dy.shape() != y.shape()) dy = random_tensor(y.shape(), 6);
+    graph.backward(y, dy);
+    benchmark::DoNotOptimize(x.grad().data());
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * 64 * 16 * 28 * 28 * 2 *
+                          static_cast<std::int64_t>(sizeof(float)));
+}
+
+#if CGRAD_HAVE_TORCH
+torch::Tensor torch_random(at::IntArrayRef shape, bool requires_grad) {
+  return torch::rand(shape).mul_(2).sub_(1).set_requires_grad(requires_grad);
+}
+
+void BM_Conv2dTorch(benchmark::State& state, ConvShape s, int threads) {
+  torch::set_num_threads(threads);
+  torch::manual_seed(0);
+  const auto n = static_cast<std::int64_t>(s.n), c = static_cast<std::int64_t>(s.c), h = static_cast<std::int64_t>(s.h),
+             w = static_cast<std::int64_t>(s.w), o = static_cast<std::int64_t>(s.o), k = static_cast<std::int64_t>(s.k);
+  torch::Tensor x = torch_random({n, c, h, w}, true);
+  torch::Tensor weight = torch_random({o, c, k, k}, true);
+  torch::Tensor bias = torch_random({o}, true);
+  torch::Tensor dy;
+  namespace F = torch::nn::functional;
+  for (auto _ : state) {
+    torch::Tensor y = F::conv2d(x, weight, F::Conv2dFuncOptions().bias(bias).padding(static_cast<std::int64_t>(s.padding)));
+    if (!dy.defined()) dy = torch_random(y.sizes(), false);
+    y.backward(dy);
+    benchmark::DoNotOptimize(weight.grad().data_ptr<float>());
+    // As cgrad's graph overwrites its gradients each step: no accumulation on either side.
+    x.mutable_grad().reset();
+    weight.mutable_grad().reset();
+    bias.mutable_grad().reset();
+  }
+  state.counters["GFLOPS"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * s.flops_per_step() * 1e-9, benchmark::Counter::kIsRate);
+}
+
+void BM_MaxPool2dTorch(benchmark::State& state, int threads) {
+  torch::set_num_threads(threads);
+  torch::manual_seed(0);
+  torch::Tensor x = torch_random({64, 16, 28, 28}, true);
+  torch::Tensor dy;
+  namespace F = torch::nn::functional;
+  for (auto _ : state) {
+    torch::Tensor y = F::max_pool2d(x, F::MaxPool2dFuncOptions(2));
+    if (!dy.defined()) dy = torch_random(y.sizes(), false);
+    y.backward(dy);
+    benchmark::DoNotOptimize(x.grad().data_ptr<float>());
+    x.mutable_grad().reset();
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * 64 * 16 * 28 * 28 * 2 *
+                          static_cast<std::int64_t>(sizeof(float)));
+}
+#endif
+
+// Real time: two threads are not credited with twice the CPU time.
+const int kRegistered = [] {
+  for (int threads : {1, 2}) {
+    for (const ConvShape& s : kConvShapes) {
+      benchmark::RegisterBenchmark(fmt::format("BM_Conv2d/cgrad/{}/threads:{}", s.name, threads).c_str(),
+                                   [s, threads](benchmark::State& st) { BM_Conv2dCgrad(st, s, threads); })
+          ->UseRealTime()
+          ->Unit(benchmark::kMicrosecond);
+#if CGRAD_HAVE_TORCH
+      benchmark::RegisterBenchmark(fmt::format("BM_Conv2d/torch/{}/threads:{}", s.name, threads).c_str(),
+                                   [s, threads](benchmark::State& st) { BM_Conv2dTorch(st, s, threads); })
+          ->UseRealTime()
+          ->Unit(benchmark::kMicrosecond);
+#endif
+    }
+    benchmark::RegisterBenchmark(fmt::format("BM_MaxPool2d/cgrad/64x16x28x28_2x2/threads:{}", threads).c_str(),
+                                 [threads](benchmark::State& st) { BM_MaxPool2dCgrad(st, threads); })
+        ->UseRealTime()
+        ->Unit(benchmark::kMicrosecond);
+#if CGRAD_HAVE_TORCH
+    benchmark::RegisterBenchmark(fmt::format("BM_MaxPool2d/torch/64x16x28x28_2x2/threads:{}", threads).c_str(),
+                                 [threads](benchmark::State& st) { BM_MaxPool2dTorch(st, threads); })
+        ->UseRealTime()
+        ->Unit(benchmark::kMicrosecond);
+#endif
+  }
+  return 0;
+}();
+
+}  // namespace

@@ -1,0 +1,365 @@
+#include "ops/nn/conv2d.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/partitioner.h>
+#include <tbb/task_arena.h>
+
+#include "ops/kernels/gemm.h"
+#include "ops/kernels/gemm_paths.h"
+#include "ops/op_support.h"
+
+namespace cgrad {
+namespace {
+
+// Convolution as one matrix product per image and group (im2col): the image's receptive
+// fields are laid out as the columns of a [C kh kw, Ho Wo] matrix, so that
+//   y_n = W · col_n,   dW = Σ_n dy_n · col_nᵀ,   dcol_n = Wᵀ · dy_n  (then scattered back).
+// col_n is built per image into a thread's scratch, in the forward and again in backward:
+// rebuilding it from x while the products use it is cheaper than keeping 9x the input
+// (for 3x3) in memory between the passes and reading it back from there.
+struct Geometry {
+  std::size_t images, channels, height, width;  // x
+  std::size_t out_channels, groups;
+  detail::Window2d window;
+  Size2d out;
+
+  std::size_t group_channels() const { return channels / groups; }
+  std::size_t group_out_channels() const { return out_channels / groups; }
+  std::size_t group_rows() const { return group_channels() * window.kernel.h * window.kernel.w; }  // of col
+  std::size_t col_rows() const { return channels * window.kernel.h * window.kernel.w; }
+  std::size_t pixels() const { return out.h * out.w; }
+  std::size_t image_size() const { return channels * height * width; }
+  std::size_t col_size() const { return col_rows() * pixels(); }
+  // A 1x1 kernel at stride 1 without padding reads every pixel once, in place: col_n is x_n.
+  bool pointwise() const {
+    return window.kernel == Size2d{1} && window.stride == Size2d{1} && window.padding == Size2d{0};
+  }
+  // Multiply-adds of one image's products.
+  std::size_t work_per_image() const { return out_channels * group_rows() * pixels(); }
+};
+
+// ints[0..8): kernel, stride, padding, dilation (Window2d); ints[8]: groups.
+constexpr std::size_t kGroupsSlot = 8;
+
+Geometry describe(const Shape& x, const Shape& weight, const OpParams& params) {
+  Geometry g{x[0], x[1], x[2], x[3], weight[0], static_cast<std::size_t>(params.ints[kGroupsSlot]),
+             detail::Window2d::load(params), {}};
+  g.out = g.window.output(g.height, g.width);
+  return g;
+}
+
+// Images run in parallel when one image's products are too small to use both cores (so no
+// GEMM splits itself inside a task: the GEMM's packing scratch is per thread), as MatMul's
+// batches do. Each image's output is written by one task, in a fixed order.
+bool images_in_parallel(const Geometry& g) {
+  using detail::kGemmParallelCutoff;
+  return g.images > 1 && g.work_per_image() < kGemmParallelCutoff &&
+         g.images * g.work_per_image() >= kGemmParallelCutoff / 4;
+}
+
+template <class Body>
+void for_each_index(std::size_t count, bool parallel, const Body& body) {
+  if (!parallel) {
+    for (std::size_t i = 0; i < count; ++i) body(i);
+    return;
+  }
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, count, 1),
+                    [&](const tbb::blocked_range<std::size_t>& r) {
+                      for (std::size_t i = r.begin(); i < r.end(); ++i) body(i);
+                    },
+                    tbb::simple_partitioner());
+}
+
+// Backward runs over chunks of images, each chunk summing its share of the weight gradient
+// into its own partial. The count comes from the shape, never the thread count; 8 chunks
+// balance 2 to 8 cores.
+std::size_t weight_grad_chunks(const Geometry& g) {
+  constexpr std::size_t kMaxChunks = 8;
+  return images_in_parallel(g) ? std::min(g.images, kMaxChunks) : 1;
+}
+
+// Buffers of the calling thread that keep their capacity across steps. The parallel parts
+// run isolated (tbb::this_task_arena::isolate), so while a thread waits inside one it
+// cannot pick up another op's task that would reuse its buffers.
+enum class Scratch : std::size_t { columns, column_grad, weight_partials, count };
+
+template <Real T>
+T* scratch(Scratch slot, std::size_t count) {
+  thread_local std::array<Tensor<T>, static_cast<std::size_t>(Scratch::count)> buffers;
+  Tensor<T>& buffer = buffers[static_cast<std::size_t>(slot)];
+  buffer.resize(Shape{count});
+  return buffer.data();
+}
+
+// The outputs o of `count` positions that read input index o * stride + offset inside
+// [0, size): o in [first, last).
+struct Span {
+  std::size_t first, last;
+};
+Span inside(std::size_t count, std::size_t stride, std::int64_t offset, std::size_t size) {
+  const auto s = static_cast<std::int64_t>(stride);
+  const std::int64_t first = offset >= 0 ? 0 : (-offset + s - 1) / s;
+  const std::int64_t end = static_cast<std::int64_t>(size) - offset;  // o * stride < end
+  const std::int64_t last = end <= 0 ? 0 : (end + s - 1) / s;
+  const auto clamp = [&](std::int64_t v) { return static_cast<std::size_t>(std::clamp<std::int64_t>(v, 0, static_cast<std::int64_t>(count))); };
+  const std::size_t a = clamp(first), b = clamp(last);
+  return {a, std::max(a, b)};
+}
+
+// Walks col's rows for one image: visit(row, channel plane, oh, ih or -1, ow span, iw of the
+// span's first output). Shared by im2col and its adjoint so that both read the same fields.
+template <class Visit>
+void for_each_field_row(const Geometry& g, const Visit& visit) {
+  const detail::Window2d& w = g.window;
+  for (std::size_t c = 0; c < g.channels; ++c) {
+    for (std::size_t ki = 0; ki < w.kernel.h; ++ki) {
+      const auto row_offset = static_cast<std::int64_t>(ki * w.dilation.h) - static_cast<std::int64_t>(w.padding.h);
+      const Span rows = inside(g.out.h, w.stride.h, row_offset, g.height);
+      for (std::size_t kj = 0; kj < w.kernel.w; ++kj) {
+        const auto col_offset = static_cast<std::int64_t>(kj * w.dilation.w) - static_cast<std::int64_t>(w.padding.w);
+        const Span cols = inside(g.out.w, w.stride.w, col_offset, g.width);
+        const std::size_t row = (c * w.kernel.h + ki) * w.kernel.w + kj;
+        const auto first_iw = static_cast<std::size_t>(static_cast<std::int64_t>(cols.first * w.stride.w) + col_offset);
+        visit(row, c, rows, row_offset, cols, first_iw);
+      }
+    }
+  }
+}
+
+// col[row, oh Wo + ow] = x[c, oh sh + ki dh - ph, ow sw + kj dw - pw], 0 in the padding.
+// Lines are short (Wo elements): plain loops, which GCC would otherwise turn into calls to
+// memset and memmove that cost more than the copying itself at these lengths.
+template <Real T>
+__attribute__((optimize("no-tree-loop-distribute-patterns"))) void im2col(const Geometry& g, const T* x, T* col) {
+  const std::size_t wo = g.out.w, sw = g.window.stride.w, sh = g.window.stride.h;
+  for_each_field_row(g, [&](std::size_t row, std::size_t c, Span rows, std::int64_t row_offset, Span cols,
+                            std::size_t first_iw) {
+    T* out = col + row * g.pixels();
+    const T* plane = x + c * g.height * g.width;
+    for (std::size_t i = 0; i < rows.first * wo; ++i) out[i] = T{0};
+    for (std::size_t oh = rows.first; oh < rows.last; ++oh) {
+      T* line = out + oh * wo;
+      const T* in = plane + static_cast<std::size_t>(static_cast<std::int64_t>(oh * sh) + row_offset) * g.width +
+                    first_iw;  // x at output column cols.first
+      for (std::size_t ow = 0; ow < cols.first; ++ow) line[ow] = T{0};
+      const std::size_t count = cols.last - cols.first;
+      T* inside_line = line + cols.first;
+      if (sw == 1) {
+        for (std::size_t j = 0; j < count; ++j) inside_line[j] = in[j];
+      } else {
+        for (std::size_t j = 0; j < count; ++j) inside_line[j] = in[j * sw];
+      }
+      for (std::size_t ow = cols.last; ow < wo; ++ow) line[ow] = T{0};
+    }
+    for (std::size_t i = rows.last * wo; i < g.pixels(); ++i) out[i] = T{0};
+  });
+}
+
+// The adjoint of im2col: dx[c, ih, iw] += dcol[row, pixel] over every field that read it.
+// dx must be zeroed or hold what to add to. Rows are visited in order: a fixed sum.
+template <Real T>
+void col2im_add(const Geometry& g, const T* dcol, T* dx) {
+  const std::size_t wo = g.out.w, sw = g.window.stride.w, sh = g.window.stride.h;
+  for_each_field_row(g, [&](std::size_t row, std::size_t c, Span rows, std::int64_t row_offset, Span cols,
+                            std::size_t first_iw) {
+    const T* in = dcol + row * g.pixels();
+    T* plane = dx + c * g.height * g.width;
+    for (std::size_t oh = rows.first; oh < rows.last; ++oh) {
+      const T* line = in + oh * wo + cols.first;
+      T* out = plane + static_cast<std::size_t>(static_cast<std::int64_t>(oh * sh) + row_offset) * g.width + first_iw;
+      const std::size_t n = cols.last - cols.first;
+      if (sw == 1) {
+        for (std::size_t j = 0; j < n; ++j) out[j] += line[j];
+      } else {
+        for (std::size_t j = 0; j < n; ++j) out[j * sw] += line[j];
+      }
+    }
+  });
+}
+
+// One image's column matrix: x_n itself for a pointwise kernel, otherwise built into
+// `buffer` (a thread's scratch, so it stays in that core's cache for the products).
+template <Real T>
+const T* columns_of(const Geometry& g, const T* x, std::size_t image, T* buffer) {
+  const T* x_n = x + image * g.image_size();
+  if (g.pointwise()) return x_n;
+  im2col(g, x_n, buffer);
+  return buffer;
+}
+
+template <Real T>
+void forward(const Graph<T>& graph, Node<T>& node) {
+  const Tensor<T>& x = graph.value(node.inputs[0]);
+  const Tensor<T>& weight = graph.value(node.inputs[1]);
+  const T* bias = node.inputs.size() > 2 ? graph.value(node.inputs[2]).data() : nullptr;
+  const Geometry g = describe(x.shape(), weight.shape(), node.params);
+  const std::size_t og = g.group_out_channels(), kg = g.group_rows(), pixels = g.pixels();
+  T* y = node.value.data();
+  auto image = [&](std::size_t n) {
+    const T* col = columns_of(g, x.data(), n, g.pointwise() ? nullptr : scratch<T>(Scratch::columns, g.col_size()));
+    T* out = y + n * g.out_channels * pixels;
+    if (bias != nullptr)
+      for (std::size_t o = 0; o < g.out_channels; ++o) std::fill_n(out + o * pixels, pixels, bias[o]);
+    for (std::size_t group = 0; group < g.groups; ++group) {
+      gemm<T>({og, pixels, kg}, {.a = weight.data() + group * og * kg, .lda = kg,
+                                 .b = col + group * kg * pixels, .ldb = pixels,
+                                 .c = out + group * og * pixels, .ldc = pixels, .accumulate = bias != nullptr});
+    }
+  };
+  tbb::this_task_arena::isolate([&] { for_each_index(g.images, images_in_parallel(g), image); });
+}
+
+// The sum of `count` values in a fixed order: kLanes interleaved partial sums (which the
+// compiler vectorizes, where one running sum would be a chain of dependent adds), then
+// those added in order.
+template <Real T>
+T fixed_order_sum(const T* v, std::size_t count) {
+  constexpr std::size_t kLanes = 16;
+  T lanes[kLanes] = {};
+  std::size_t i = 0;
+  for (; i + kLanes <= count; i += kLanes)
+    for (std::size_t l = 0; l < kLanes; ++l) lanes[l] += v[i + l];
+  for (std::size_t l = 0; i < count; ++i, ++l) lanes[l] += v[i];
+  T sum{0};
+  for (T lane : lanes) sum += lane;
+  return sum;
+}
+
+// db[o] = Σ_n Σ_pixel dy[n, o, pixel], image by image.
+template <Real T>
+void bias_grad(const Geometry& g, const T* dy, GradOut<T> db) {
+  const std::size_t pixels = g.pixels();
+  detail::write_grad(db, [&](std::size_t o) {
+    T sum{0};
+    for (std::size_t n = 0; n < g.images; ++n) sum += fixed_order_sum(dy + (n * g.out_channels + o) * pixels, pixels);
+    return sum;
+  });
+}
+
+// For the images [first, last): their share of dW (summed in image order into `dw_partial`,
+// when not null) and their dx (dx_n = col2im(Wᵀ · dy_n), or for a pointwise kernel Wᵀ · dy_n
+// written into dx_n directly). One image's columns are rebuilt from x while hot in cache,
+// rather than kept from the forward pass for every image.
+template <Real T>
+void backward_images(const Geometry& g, const T* dy, const T* x, const T* weight, std::size_t first,
+                     std::size_t last, T* dw_partial, GradOut<T> dx) {
+  const std::size_t og = g.group_out_channels(), kg = g.group_rows(), pixels = g.pixels();
+  for (std::size_t n = first; n < last; ++n) {
+    const T* dy_n = dy + n * g.out_channels * pixels;
+    if (dw_partial != nullptr) {
+      const T* col = columns_of(g, x, n, g.pointwise() ? nullptr : scratch<T>(Scratch::columns, g.col_size()));
+      for (std::size_t group = 0; group < g.groups; ++group) {
+        gemm<T>({og, kg, pixels}, {.a = dy_n + group * og * pixels, .lda = pixels,
+                                   .b = col + group * kg * pixels, .ldb = pixels, .transpose_b = true,
+                                   .c = dw_partial + group * og * kg, .ldc = kg, .accumulate = n > first});
+      }
+    }
+    if (!dx) continue;
+    T* dx_n = dx.tensor->data() + n * g.image_size();
+    T* dcol = g.pointwise() ? dx_n : scratch<T>(Scratch::column_grad, g.col_size());
+    for (std::size_t group = 0; group < g.groups; ++group) {
+      gemm<T>({kg, pixels, og}, {.a = weight + group * og * kg, .lda = kg, .transpose_a = true,
+                                 .b = dy_n + group * og * pixels, .ldb = pixels,
+                                 .c = dcol + group * kg * pixels, .ldc = pixels,
+                                 .accumulate = g.pointwise() && dx.accumulate});
+    }
+    if (g.pointwise()) continue;
+    if (!dx.accumulate) std::fill_n(dx_n, g.image_size(), T{0});
+    col2im_add(g, dcol, dx_n);
+  }
+}
+
+// Images are cut into a fixed number of chunks (weight_grad_chunks); each chunk's dW share
+// is summed in image order into its own partial, and the partials are added in chunk
+// order, so dW does not depend on the thread count. dx is written before dW is asked for,
+// as the graph's rule for gradients wants (x and weight may be one Var).
+template <Real T>
+void backward(Graph<T>& graph, const Node<T>& node) {
+  const Tensor<T>& x = graph.value(node.inputs[0]);
+  const Tensor<T>& weight = graph.value(node.inputs[1]);
+  const Geometry g = describe(x.shape(), weight.shape(), node.params);
+  const T* dy = node.grad.data();
+  tbb::this_task_arena::isolate([&] {
+    if (node.inputs.size() > 2) {
+      if (GradOut<T> db = graph.grad_out(node.inputs[2])) bias_grad(g, dy, db);
+    }
+    const bool weight_needs_grad = graph.node(node.inputs[1]).requires_grad;
+    const std::size_t chunks = weight_grad_chunks(g), size = weight.size();
+    T* partials = weight_needs_grad && g.images > 0 ? scratch<T>(Scratch::weight_partials, chunks * size) : nullptr;
+    const GradOut<T> dx = graph.grad_out(node.inputs[0]);
+    const auto chunk_start = [&](std::size_t c) { return c * g.images / chunks; };
+    if (partials != nullptr || dx) {
+      for_each_index(chunks, chunks > 1, [&](std::size_t c) {
+        backward_images(g, dy, x.data(), weight.data(), chunk_start(c), chunk_start(c + 1),
+                        partials == nullptr ? nullptr : partials + c * size, dx);
+      });
+    }
+    if (GradOut<T> dw = graph.grad_out(node.inputs[1])) {
+      detail::write_grad(dw, [&](std::size_t i) {
+        if (partials == nullptr) return T{0};  // an empty batch
+        T sum = partials[i];
+        for (std::size_t c = 1; c < chunks; ++c) sum += partials[c * size + i];
+        return sum;
+      });
+    }
+  });
+}
+
+}  // namespace
+
+template <Real T>
+const OpInfo<T>& conv2d_op() {
+  static constexpr OpInfo<T> info{"Conv2d", &forward<T>, &backward<T>};
+  return info;
+}
+
+template <Real T>
+Var<T> conv2d(Var<T> x, Var<T> weight, Var<T> bias, const Conv2dFuncOptions& options, std::source_location where) {
+  constexpr std::string_view op = "Conv2d";
+  Graph<T>& graph = detail::graph_of(op, x, weight);
+  const bool has_bias = bias.graph() != nullptr;
+  if (has_bias) graph.check(bias, op);
+  const Shape& xs = graph.value(x.index()).shape();
+  const Shape& ws = graph.value(weight.index()).shape();
+  detail::check_nchw(op, xs);
+  if (ws.rank() != 4) throw ShapeError(fmt::format("{}: expected weight [O,C/groups,kh,kw], got {}", op, ws));
+  detail::check_positive(op, "stride", options.stride);
+  detail::check_positive(op, "dilation", options.dilation);
+  const std::size_t groups = options.groups;
+  if (groups == 0) throw ValueError(fmt::format("{}: groups must be positive, got 0", op));
+  if (ws[0] % groups != 0)
+    throw ShapeError(fmt::format("{}: groups {} must divide the weight's {} output channels (weight {})", op, groups,
+                                 ws[0], ws));
+  if (xs[1] != ws[1] * groups) {
+    if (groups == 1)
+      throw ShapeError(fmt::format("{}: expected input [N,{},H,W], got {} (weight {})", op, ws[1], xs, ws));
+    throw ShapeError(fmt::format("{}: expected input [N,{},H,W] ({} groups of {} channels), got {} (weight {})", op,
+                                 ws[1] * groups, groups, ws[1], xs, ws));
+  }
+  if (ws[2] == 0 || ws[3] == 0) throw ShapeError(fmt::format("{}: the kernel of weight {} is empty", op, ws));
+  if (has_bias) {
+    const Shape& bs = graph.value(bias.index()).shape();
+    if (bs.rank() != 1 || bs[0] != ws[0])
+      throw ShapeError(fmt::format("{}: expected bias [{}] for weight {}, got {}", op, ws[0], ws, bs));
+  }
+  const detail::Window2d window{{ws[2], ws[3]}, options.stride, options.padding, options.dilation};
+  const Size2d out = detail::checked_output(op, xs, window);
+  Node<T>& node = has_bias ? graph.begin(conv2d_op<T>(), {x, weight, bias}, Shape{xs[0], ws[0], out.h, out.w}, where)
+                           : graph.begin(conv2d_op<T>(), {x, weight}, Shape{xs[0], ws[0], out.h, out.w}, where);
+  window.store(node.params);
+  node.params.ints[kGroupsSlot] = static_cast<std::int64_t>(groups);
+  return graph.finish(node);
+}
+
+template Var<float> conv2d(Var<float>, Var<float>, Var<float>, const Conv2dFuncOptions&, std::source_location);
+template Var<double> conv2d(Var<double>, Var<double>, Var<double>, const Conv2dFuncOptions&, std::source_location);
+template const OpInfo<float>& conv2d_op();
+template const OpInfo<double>& conv2d_op();
+
+}  // namespace cgrad

@@ -1,0 +1,287 @@
+// Convolution and pooling (Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d): the float64
+// forward against direct loops over every output and window element on random data,
+// refusals that name the op and the shapes, and a steady step that allocates nothing.
+// Gradients are checked by the op suite (tests/ops/conv_samples.cpp).
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "cgrad.h"
+#include "expect_error.h"
+#include "tests/support/allocation_counter.h"
+
+namespace cgrad {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using test::message_of;
+
+Tensor<double> random(const Shape& shape, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> uniform(-1, 1);
+  Tensor<double> t(shape);
+  for (double& v : t.span()) v = uniform(rng);
+  return t;
+}
+
+void expect_near(const Tensor<double>& got, const Tensor<double>& want) {
+  ASSERT_EQ(got.shape(), want.shape());
+  for (std::size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-13) << "at " << i;
+}
+
+std::int64_t signed_of(std::size_t v) { return static_cast<std::int64_t>(v); }
+
+// ---- Conv2d against the definition ----
+
+struct ConvCase {
+  Shape x, weight;
+  Conv2dFuncOptions options;
+  bool bias;
+};
+
+// y[n,o,i,j] = b[o] + Σ_c Σ_ki Σ_kj x[n, g Cg + c, i sh + ki dh - ph, j sw + kj dw - pw] w[o, c, ki, kj],
+// with g = o / (O / groups) and x = 0 outside the input.
+Tensor<double> conv_reference(const Tensor<double>& x, const Tensor<double>& w, const Tensor<double>* b,
+                              const Conv2dFuncOptions& opt, std::size_t ho, std::size_t wo) {
+  const std::size_t batch = x.dim(0), height = x.dim(2), width = x.dim(3);
+  const std::size_t out_channels = w.dim(0), group_channels = w.dim(1), kh = w.dim(2), kw = w.dim(3);
+  const std::size_t out_per_group = out_channels / opt.groups;
+  Tensor<double> y(Shape{batch, out_channels, ho, wo});
+  for (std::size_t n = 0; n < batch; ++n)
+    for (std::size_t o = 0; o < out_channels; ++o)
+      for (std::size_t i = 0; i < ho; ++i)
+        for (std::size_t j = 0; j < wo; ++j) {
+          double sum = b != nullptr ? (*b)[o] : 0.0;
+          for (std::size_t c = 0; c < group_channels; ++c)
+            for (std::size_t ki = 0; ki < kh; ++ki)
+              for (std::size_t kj = 0; kj < kw; ++kj) {
+                const std::int64_t ih = signed_of(i * opt.stride.h + ki * opt.dilation.h) - signed_of(opt.padding.h);
+                const std::int64_t iw = signed_of(j * opt.stride.w + kj * opt.dilation.w) - signed_of(opt.padding.w);
+                if (ih < 0 || iw < 0 || ih >= signed_of(height) || iw >= signed_of(width)) continue;
+                const std::size_t channel = o / out_per_group * group_channels + c;
+                sum += x(n, channel, static_cast<std::size_t>(ih), static_cast<std::size_t>(iw)) * w(o, c, ki, kj);
+              }
+          y(n, o, i, j) = sum;
+        }
+  return y;
+}
+
+TEST(Conv2dForward, MatchesTheDefinitionOnRandomData) {
+  const std::vector<ConvCase> cases = {
+      {{2, 3, 7, 6}, {4, 3, 3, 3}, {}, true},
+      {{1, 2, 8, 9}, {3, 2, 2, 3}, {.stride = {2, 3}, .padding = {1, 2}}, false},
+      {{2, 4, 9, 9}, {6, 2, 3, 3}, {.padding = 2, .dilation = 2, .groups = 2}, true},
+      {{3, 6, 5, 5}, {6, 1, 3, 3}, {.padding = 1, .groups = 6}, true},
+      {{2, 3, 4, 4}, {5, 3, 1, 1}, {}, true},
+      {{1, 2, 3, 3}, {2, 2, 2, 2}, {.stride = 2, .padding = 3}, true},
+      {{8, 16, 14, 14}, {32, 16, 3, 3}, {.padding = 1}, true},  // the parallel path
+  };
+  std::uint64_t seed = 1;
+  for (const ConvCase& c : cases) {
+    const Tensor<double> x = random(c.x, seed++), w = random(c.weight, seed++), b = random({c.weight[0]}, seed++);
+    Graph<double> g;
+    Var<double> y = c.bias ? conv2d(g.input(x), g.input(w), g.input(b), c.options)
+                           : conv2d(g.input(x), g.input(w), c.options);
+    expect_near(y.value(), conv_reference(x, w, c.bias ? &b : nullptr, c.options, y.shape()[2], y.shape()[3]));
+  }
+}
+
+TEST(Conv2dForward, OutputSizeIsTorchs) {
+  Graph<double> g;
+  // (H + 2p - d (k - 1) - 1) / s + 1: (10 + 2 - 2*2 - 1) / 3 + 1 = 3, (11 + 0 - 2 - 1) / 2 + 1 = 5.
+  Var<double> y = conv2d(g.input(random({1, 1, 10, 11}, 9)), g.input(random({2, 1, 3, 3}, 10)),
+                         {.stride = {3, 2}, .padding = {1, 0}, .dilation = {2, 1}});
+  EXPECT_EQ(y.shape(), (Shape{1, 2, 3, 5}));
+}
+
+// ---- pooling against the definition ----
+
+enum class Pool { max, mean, mean_of_inside };
+
+// For each output, the window's elements inside the input (or, for max, -inf outside).
+Tensor<double> pool_reference(const Tensor<double>& x, Pool pool, Size2d kernel, Size2d stride, Size2d padding,
+                              Size2d dilation, std::size_t ho, std::size_t wo) {
+  Tensor<double> y(Shape{x.dim(0), x.dim(1), ho, wo});
+  for (std::size_t n = 0; n < x.dim(0); ++n)
+    for (std::size_t c = 0; c < x.dim(1); ++c)
+      for (std::size_t i = 0; i < ho; ++i)
+        for (std::size_t j = 0; j < wo; ++j) {
+          double best = -std::numeric_limits<double>::infinity(), sum = 0;
+          std::size_t inside = 0;
+          for (std::size_t ki = 0; ki < kernel.h; ++ki)
+            for (std::size_t kj = 0; kj < kernel.w; ++kj) {
+              const std::int64_t ih = signed_of(i * stride.h + ki * dilation.h) - signed_of(padding.h);
+              const std::int64_t iw = signed_of(j * stride.w + kj * dilation.w) - signed_of(padding.w);
+              if (ih < 0 || iw < 0 || ih >= signed_of(x.dim(2)) || iw >= signed_of(x.dim(3))) continue;
+              const double v = x(n, c, static_cast<std::size_t>(ih), static_cast<std::size_t>(iw));
+              best = std::max(best, v);
+              sum += v;
+              ++inside;
+            }
+          const double count = pool == Pool::mean_of_inside ? static_cast<double>(inside)
+                                                            : static_cast<double>(kernel.h * kernel.w);
+          y(n, c, i, j) = pool == Pool::max ? best : sum / count;
+        }
+  return y;
+}
+
+struct PoolCase {
+  Shape x;
+  Size2d kernel, stride, padding, dilation;
+};
+
+const std::vector<PoolCase> kPoolCases = {
+    {{2, 3, 6, 6}, 2, 2, 0, 1},   {{2, 2, 7, 5}, 3, 2, 1, 1},        {{1, 3, 6, 7}, {2, 3}, {1, 2}, {1, 1}, 1},
+    {{1, 2, 9, 9}, 3, 2, 1, 2},   {{16, 16, 28, 28}, 2, 2, 0, 1},  // planes in parallel
+};
+
+TEST(MaxPool2dForward, MatchesTheDefinitionOnRandomData) {
+  std::uint64_t seed = 100;
+  for (const PoolCase& c : kPoolCases) {
+    const Tensor<double> x = random(c.x, seed++);
+    Graph<double> g;
+    Var<double> y = max_pool2d(g.input(x), {c.kernel, c.stride, c.padding, c.dilation});
+    expect_near(y.value(), pool_reference(x, Pool::max, c.kernel, c.stride, c.padding, c.dilation, y.shape()[2],
+                                          y.shape()[3]));
+  }
+}
+
+TEST(AvgPool2dForward, MatchesTheDefinitionOnRandomData) {
+  std::uint64_t seed = 200;
+  for (const PoolCase& c : kPoolCases) {
+    if (c.dilation != Size2d{1}) continue;
+    const Tensor<double> x = random(c.x, seed++);
+    for (bool include_pad : {true, false}) {
+      Graph<double> g;
+      Var<double> y = avg_pool2d(g.input(x), {c.kernel, c.stride, c.padding, include_pad});
+      expect_near(y.value(), pool_reference(x, include_pad ? Pool::mean : Pool::mean_of_inside, c.kernel, c.stride,
+                                            c.padding, 1, y.shape()[2], y.shape()[3]));
+    }
+  }
+}
+
+TEST(MaxPool2d, TiesGoToTheFirstAndNaNWins) {
+  Graph<double> g;
+  Parameter<double> p("x", Tensor<double>(Shape{1, 1, 2, 4}, {5, 5, 1, std::nan(""), 5, 5, 2, 0}));
+  Var<double> y = max_pool2d(g.param(p), {.kernel = 2});
+  EXPECT_EQ(y.value()[0], 5.0);
+  EXPECT_TRUE(std::isnan(y.value()[1]));
+  g.backward(y, Tensor<double>(Shape{1, 1, 1, 2}, {1, 1}));
+  EXPECT_EQ(p.grad()[0], 1.0);  // the first of four 5s
+  EXPECT_EQ(p.grad()[1] + p.grad()[4] + p.grad()[5], 0.0);
+  EXPECT_EQ(p.grad()[3], 1.0);  // the NaN
+}
+
+// Row i averages [floor(i H / oh), ceil((i + 1) H / oh)), as torch.
+TEST(AdaptiveAvgPool2dForward, MatchesTheDefinitionOnRandomData) {
+  struct Case {
+    Shape x;
+    Size2d out;
+  };
+  std::uint64_t seed = 300;
+  for (const Case& c : std::vector<Case>{{{2, 3, 7, 5}, {3, 2}}, {{1, 2, 4, 4}, 1}, {{1, 1, 3, 2}, {4, 5}},
+                                         {{32, 64, 7, 7}, 1}}) {
+    const Tensor<double> x = random(c.x, seed++);
+    Graph<double> g;
+    Var<double> y = adaptive_avg_pool2d(g.input(x), c.out);
+    Tensor<double> want(Shape{c.x[0], c.x[1], c.out.h, c.out.w});
+    for (std::size_t n = 0; n < c.x[0]; ++n)
+      for (std::size_t ch = 0; ch < c.x[1]; ++ch)
+        for (std::size_t i = 0; i < c.out.h; ++i)
+          for (std::size_t j = 0; j < c.out.w; ++j) {
+            const std::size_t r0 = i * c.x[2] / c.out.h, r1 = ((i + 1) * c.x[2] + c.out.h - 1) / c.out.h;
+            const std::size_t c0 = j * c.x[3] / c.out.w, c1 = ((j + 1) * c.x[3] + c.out.w - 1) / c.out.w;
+            double sum = 0;
+            for (std::size_t r = r0; r < r1; ++r)
+              for (std::size_t col = c0; col < c1; ++col) sum += x(n, ch, r, col);
+            want(n, ch, i, j) = sum / static_cast<double>((r1 - r0) * (c1 - c0));
+          }
+    expect_near(y.value(), want);
+  }
+}
+
+// ---- refusals ----
+
+TEST(ConvErrors, NameTheOpAndTheShapes) {
+  Graph<double> g;
+  Var<double> x = g.input(random({8, 1, 28, 28}, 1));
+  Var<double> w3 = g.input(random({16, 3, 3, 3}, 2));
+  EXPECT_THAT(message_of<ShapeError>([&] { conv2d(x, w3); }),
+              AllOf(HasSubstr("Conv2d: expected input [N,3,H,W], got [8,1,28,28]"), HasSubstr("[16,3,3,3]")));
+  EXPECT_THAT(message_of<ShapeError>([&] { conv2d(g.input(random({28, 28}, 3)), w3); }),
+              HasSubstr("Conv2d: expected input [N,C,H,W], got [28,28]"));
+  EXPECT_THAT(message_of<ShapeError>([&] { conv2d(x, g.input(random({16, 9}, 4))); }),
+              AllOf(HasSubstr("Conv2d"), HasSubstr("weight"), HasSubstr("[16,9]")));
+  Var<double> x4 = g.input(random({2, 4, 5, 5}, 5));
+  EXPECT_THAT(message_of<ShapeError>([&] { conv2d(x4, g.input(random({6, 2, 3, 3}, 6)), {.groups = 4}); }),
+              AllOf(HasSubstr("Conv2d"), HasSubstr("groups 4"), HasSubstr("6 output channels"), HasSubstr("[6,2,3,3]")));
+  EXPECT_THAT(message_of<ShapeError>([&] { conv2d(x4, g.input(random({6, 3, 3, 3}, 7)), {.groups = 2}); }),
+              AllOf(HasSubstr("Conv2d"), HasSubstr("2 groups of 3 channels"), HasSubstr("[2,4,5,5]")));
+  EXPECT_THAT(message_of<ValueError>([&] { conv2d(x4, g.input(random({6, 4, 3, 3}, 8)), {.groups = 0}); }),
+              AllOf(HasSubstr("Conv2d"), HasSubstr("groups")));
+  Var<double> w = g.input(random({6, 4, 3, 3}, 9));
+  EXPECT_THAT(message_of<ShapeError>([&] { conv2d(x4, w, g.input(random({5}, 10))); }),
+              AllOf(HasSubstr("Conv2d: expected bias [6]"), HasSubstr("got [5]")));
+  EXPECT_THAT(message_of<ValueError>([&] { conv2d(x4, w, {.stride = {1, 0}}); }),
+              AllOf(HasSubstr("Conv2d"), HasSubstr("stride"), HasSubstr("1x0")));
+  EXPECT_THAT(message_of<ValueError>([&] { conv2d(x4, w, {.dilation = 0}); }),
+              AllOf(HasSubstr("Conv2d"), HasSubstr("dilation")));
+  EXPECT_THAT(message_of<ShapeError>([&] { conv2d(g.input(random({1, 4, 2, 5}, 11)), w); }),
+              AllOf(HasSubstr("Conv2d"), HasSubstr("[1,4,2,5]"), HasSubstr("3x3"), HasSubstr("empty")));
+}
+
+TEST(PoolErrors, NameTheOpAndTheShapes) {
+  Graph<double> g;
+  Var<double> x = g.input(random({2, 3, 4, 4}, 1));
+  EXPECT_THAT(message_of<ShapeError>([&] { max_pool2d(g.input(random({3, 4, 4}, 2)), {.kernel = 2}); }),
+              HasSubstr("MaxPool2d: expected input [N,C,H,W], got [3,4,4]"));
+  EXPECT_THAT(message_of<ShapeError>([&] { avg_pool2d(g.input(random({3, 4}, 2)), {.kernel = 2}); }),
+              HasSubstr("AvgPool2d: expected input [N,C,H,W], got [3,4]"));
+  EXPECT_THAT(message_of<ShapeError>([&] { adaptive_avg_pool2d(g.input(random({3, 4}, 2)), 1); }),
+              HasSubstr("AdaptiveAvgPool2d: expected input [N,C,H,W], got [3,4]"));
+  EXPECT_THAT(message_of<ShapeError>([&] { max_pool2d(x, {.kernel = 5}); }),
+              AllOf(HasSubstr("MaxPool2d"), HasSubstr("[2,3,4,4]"), HasSubstr("5x5"), HasSubstr("empty")));
+  EXPECT_THAT(message_of<ShapeError>([&] { avg_pool2d(x, {.kernel = {2, 5}}); }),
+              AllOf(HasSubstr("AvgPool2d"), HasSubstr("[2,3,4,4]"), HasSubstr("2x5")));
+  EXPECT_THAT(message_of<ValueError>([&] { max_pool2d(x, {.kernel = 2, .padding = 2}); }),
+              AllOf(HasSubstr("MaxPool2d"), HasSubstr("padding 2x2"), HasSubstr("half the kernel 2x2")));
+  EXPECT_THAT(message_of<ValueError>([&] { avg_pool2d(x, {.kernel = 0}); }),
+              AllOf(HasSubstr("AvgPool2d"), HasSubstr("kernel size")));
+  EXPECT_THAT(message_of<ValueError>([&] { adaptive_avg_pool2d(x, {0, 2}); }),
+              AllOf(HasSubstr("AdaptiveAvgPool2d"), HasSubstr("output size"), HasSubstr("0x2")));
+}
+
+// ---- a steady step ----
+
+TEST(ConvSteadyStep, AllocatesNothing) {
+  Parameter<float> w1("w1", Tensor<float>(Shape{8, 1, 3, 3})), b1("b1", Tensor<float>(Shape{8}));
+  Parameter<float> w2("w2", Tensor<float>(Shape{16, 8, 3, 3}));
+  for (auto* p : {&w1, &b1, &w2})
+    for (float& v : p->mutable_value().span()) v = 0.1f;
+  Tensor<float> x(Shape{16, 1, 12, 12});
+  for (float& v : x.span()) v = 0.5f;
+  Graph<float> g;
+  auto step = [&] {
+    g.clear();
+    Var<float> h = relu(conv2d(g.input(x), g.param(w1), g.param(b1), {.padding = 1}));
+    h = max_pool2d(h, {.kernel = 2});
+    h = conv2d(h, g.param(w2), {.padding = 1, .groups = 1});
+    h = avg_pool2d(h, {.kernel = 3, .stride = 1, .padding = 1});
+    g.backward(sum(adaptive_avg_pool2d(h, 1)));
+  };
+  step();
+  step();
+  const std::size_t before = testing::allocation_count();
+  for (int i = 0; i < 5; ++i) step();
+  EXPECT_EQ(testing::allocation_count() - before, 0u);
+}
+
+}  // namespace
+}  // namespace cgrad
