@@ -25,6 +25,8 @@
 #include "nn/linear.h"
 #include "nn/mlp.h"
 #include "nn/module.h"
+#include "nn/multihead_attention.h"
 #include "nn/named_parameter.h"
 #include "nn/random.h"
 #include "nn/sequential.h"
+#include "nn/transformer_block.h"
