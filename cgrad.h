@@ -29,6 +29,8 @@
 #include "nn/lstm.h"
 #include "nn/mlp.h"
 #include "nn/module.h"
+#include "nn/multihead_attention.h"
 #include "nn/named_parameter.h"
 #include "nn/random.h"
 #include "nn/sequential.h"
+#include "nn/transformer_block.h"
