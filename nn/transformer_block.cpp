@@ -6,29 +6,8 @@
 
 #include "graph/error.h"
 #include "ops/elementwise/add.h"
-#include "ops/nn/layer_norm.h"
 
 namespace cgrad {
-namespace detail {
-
-template <Real T>
-BlockLayerNorm<T>::BlockLayerNorm(std::size_t features, double eps)
-    : weight_("weight", Tensor<T>(Shape{features})), bias_("bias", Tensor<T>(Shape{features})), eps_(eps) {
-  weight_.mutable_value().fill(T{1});
-  this->register_parameter("weight", weight_);
-  this->register_parameter("bias", bias_);
-}
-
-template <Real T>
-Var<T> BlockLayerNorm<T>::forward(Graph<T>& graph, Var<T> x, std::source_location where) {
-  return layer_norm(x, Shape{weight_.shape()[0]}, graph.param(weight_, where), graph.param(bias_, where), eps_, where);
-}
-
-template class BlockLayerNorm<float>;
-template class BlockLayerNorm<double>;
-
-}  // namespace detail
-
 namespace {
 
 // The attention's options, checked before any member is built (so a bad embed_dim fails
@@ -50,9 +29,9 @@ std::size_t hidden_width(const TransformerBlockOptions& options) {
 
 template <Real T>
 TransformerBlock<T>::TransformerBlock(const TransformerBlockOptions& options, Rng& rng)
-    : ln1_(options.embed_dim(), options.eps()),
+    : ln1_(LayerNormOptions(Shape{options.embed_dim()}).eps(options.eps())),
       attn_(attention_options(options), rng),
-      ln2_(options.embed_dim(), options.eps()),
+      ln2_(LayerNormOptions(Shape{options.embed_dim()}).eps(options.eps())),
       mlp_(std::make_unique<Linear<T>>(LinearOptions(options.embed_dim(), hidden_width(options)), rng),
            std::make_unique<GELU<T>>(),
            std::make_unique<Linear<T>>(LinearOptions(hidden_width(options), options.embed_dim()), rng)),

@@ -17,6 +17,7 @@
 #include "graph/parameter.h"
 #include "nn/activation.h"
 #include "nn/dropout.h"
+#include "nn/layer_norm.h"
 #include "nn/linear.h"
 #include "nn/module.h"
 #include "nn/multihead_attention.h"
@@ -38,26 +39,6 @@ struct TransformerBlockOptions {
   CGRAD_ARG(double, eps) = 1e-5;
 };
 
-namespace detail {
-
-// The layer_norm op over the last axis with a learnt scale ("weight", ones) and shift
-// ("bias", zeros), each [E]. A stand-in for nn/layer_norm.h's LayerNorm, which had not
-// landed when the block was written; the parameter names are the same.
-template <Real T>
-class BlockLayerNorm : public UnaryModule<T> {
- public:
-  BlockLayerNorm(std::size_t features, double eps);
-  Var<T> forward(Graph<T>& graph, Var<T> x, std::source_location where = std::source_location::current()) override;
-  Parameter<T>& weight() { return weight_; }
-  Parameter<T>& bias() { return bias_; }
-
- private:
-  Parameter<T> weight_, bias_;
-  double eps_;
-};
-
-}  // namespace detail
-
 template <Real T>
 class TransformerBlock : public UnaryModule<T> {
  public:
@@ -70,23 +51,21 @@ class TransformerBlock : public UnaryModule<T> {
   Var<T> forward(Graph<T>& graph, Var<T> x, std::source_location where = std::source_location::current()) override;
 
   std::size_t embed_dim() const { return attn_.embed_dim(); }
-  detail::BlockLayerNorm<T>& ln1() { return ln1_; }
-  detail::BlockLayerNorm<T>& ln2() { return ln2_; }
+  LayerNorm<T>& ln1() { return ln1_; }
+  LayerNorm<T>& ln2() { return ln2_; }
   MultiheadAttention<T>& attn() { return attn_; }
   Sequential<T>& mlp() { return mlp_; }
   Linear<T>& mlp_in() { return mlp_.template at<Linear<T>>(0); }
   Linear<T>& mlp_out() { return mlp_.template at<Linear<T>>(2); }
 
  private:
-  detail::BlockLayerNorm<T> ln1_;
+  LayerNorm<T> ln1_;
   MultiheadAttention<T> attn_;
-  detail::BlockLayerNorm<T> ln2_;
+  LayerNorm<T> ln2_;
   Sequential<T> mlp_;
   Dropout<T> attn_dropout_, mlp_dropout_;  // on the residual branches
 };
 
-extern template class detail::BlockLayerNorm<float>;
-extern template class detail::BlockLayerNorm<double>;
 extern template class TransformerBlock<float>;
 extern template class TransformerBlock<double>;
 

@@ -103,7 +103,7 @@ std::vector<std::uint8_t> causal_hidden(std::size_t n, std::size_t heads, std::s
 }
 
 // (x − mean) / √(var + eps) · w + b over the last axis, from means, a square root and a division.
-Var<double> composed_layer_norm(Graph<double>& g, Var<double> x, detail::BlockLayerNorm<double>& norm) {
+Var<double> composed_layer_norm(Graph<double>& g, Var<double> x, LayerNorm<double>& norm) {
   Var<double> centred = x - mean(x, -1, true);
   Var<double> variance = mean(centred * centred, -1, true);
   return centred / sqrt(variance + 1e-5) * g.param(norm.weight()) + g.param(norm.bias());
