@@ -3,6 +3,7 @@
 // torch::nn::AdaptiveAvgPool2d: any [N, C, H, W] to [N, C, oh, ow]. It has no parameters.
 //
 //   AdaptiveAvgPool2d<float> global(AdaptiveAvgPool2dOptions(1));   // global average pooling
+#include <cstddef>
 #include <source_location>
 
 #include <fmt/format.h>
@@ -16,6 +17,8 @@ namespace cgrad {
 
 struct AdaptiveAvgPool2dOptions {
   AdaptiveAvgPool2dOptions(Size2d output_size) : output_size_(output_size) {}  // NOLINT: implicit, as LibTorch's
+  // A single number for both sides: AdaptiveAvgPool2dOptions(2) is 2x2.
+  AdaptiveAvgPool2dOptions(std::size_t output_size) : AdaptiveAvgPool2dOptions(Size2d(output_size)) {}  // NOLINT: implicit, as LibTorch's
   CGRAD_ARG(Size2d, output_size);
 };
 

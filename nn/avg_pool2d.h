@@ -3,6 +3,7 @@
 // and divisor_override). It has no parameters.
 //
 //   AvgPool2d<float> pool(AvgPool2dOptions(3).stride(1).padding(1).count_include_pad(false));
+#include <cstddef>
 #include <source_location>
 
 #include <fmt/format.h>
@@ -17,6 +18,8 @@ namespace cgrad {
 struct AvgPool2dOptions {
   // The stride starts as the kernel size, as in LibTorch.
   AvgPool2dOptions(Size2d kernel_size) : kernel_size_(kernel_size), stride_(kernel_size) {}  // NOLINT: implicit, as LibTorch's
+  // A single number for both sides: AvgPool2dOptions(2) is 2x2.
+  AvgPool2dOptions(std::size_t kernel_size) : AvgPool2dOptions(Size2d(kernel_size)) {}  // NOLINT: implicit, as LibTorch's
   CGRAD_ARG(Size2d, kernel_size);
   CGRAD_ARG(Size2d, stride);
   CGRAD_ARG(Size2d, padding) = 0;

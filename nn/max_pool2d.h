@@ -3,6 +3,7 @@
 // and return_indices). It has no parameters.
 //
 //   MaxPool2d<float> pool(MaxPool2dOptions(2));   // 2x2 windows, stride 2
+#include <cstddef>
 #include <source_location>
 
 #include <fmt/format.h>
@@ -17,6 +18,8 @@ namespace cgrad {
 struct MaxPool2dOptions {
   // The stride starts as the kernel size, as in LibTorch.
   MaxPool2dOptions(Size2d kernel_size) : kernel_size_(kernel_size), stride_(kernel_size) {}  // NOLINT: implicit, as LibTorch's
+  // A single number for both sides: MaxPool2dOptions(2) is 2x2.
+  MaxPool2dOptions(std::size_t kernel_size) : MaxPool2dOptions(Size2d(kernel_size)) {}  // NOLINT: implicit, as LibTorch's
   CGRAD_ARG(Size2d, kernel_size);
   CGRAD_ARG(Size2d, stride);
   CGRAD_ARG(Size2d, padding) = 0;
