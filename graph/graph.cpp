@@ -225,6 +225,7 @@ void Graph<T>::backward_from(std::uint32_t output_index) {
   if (output.parameter != nullptr) {  // d p / d p: the seed goes straight to the parameter
     Tensor<T>& grad = output.parameter->grad();
     for (std::size_t i = 0; i < grad.size(); ++i) grad[i] += output.grad[i];
+    if (grad_ready_hook_) grad_ready_hook_(*output.parameter);
     return;
   }
   // Every node, not only those before the output: grad() must not show an older pass.
@@ -236,14 +237,65 @@ void Graph<T>::backward_from(std::uint32_t output_index) {
   }
   output.grad_written = true;
   const bool check_anomalies = anomaly_detection_enabled();  // read once per pass, not per node
+  const bool hooked = static_cast<bool>(grad_ready_hook_);
+  if (hooked) [[unlikely]]
+    plan_grad_ready(output_index);
   for (std::size_t i = output_index + 1; i-- > 0;) {
     const Node<T>& node = *nodes_[i];
-    if (node.op == nullptr || !node.requires_grad || !node.grad_written) continue;
-    node.op->backward(*this, node);
-    check_input_grads(node);
-    if (check_anomalies) [[unlikely]]
-      check_finite_input_grads(node, i);
+    if (node.op != nullptr && node.requires_grad && node.grad_written) {
+      node.op->backward(*this, node);
+      check_input_grads(node);
+      if (check_anomalies) [[unlikely]]
+        check_finite_input_grads(node, i);
+    }
+    if (hooked) [[unlikely]]
+      fire_grad_ready(i);
   }
+}
+
+// A parameter's gradient is complete once every node that reads one of its leaves has run
+// its backward; the reverse loop reaches the earliest such node last. Nodes after the
+// output never run backward, so only reads up to the output count.
+template <Real T>
+void Graph<T>::plan_grad_ready(std::uint32_t output_index) {
+  constexpr std::uint32_t kUnused = UINT32_MAX;
+  first_use_.assign(output_index + 1, kUnused);
+  for (std::uint32_t j = 0; j <= output_index; ++j)
+    for (std::uint32_t input : nodes_[j]->inputs)
+      if (first_use_[input] == kUnused) first_use_[input] = j;
+  grad_ready_.clear();
+  for (std::uint32_t leaf = 0; leaf <= output_index; ++leaf) {
+    const Node<T>& node = *nodes_[leaf];
+    if (node.parameter == nullptr || !node.requires_grad) continue;
+    // Read by nothing on the way to the output: its gradient is final before the loop.
+    const std::size_t position = first_use_[leaf] == kUnused ? output_index + 1 : first_use_[leaf];
+    grad_ready_.push_back({position, leaf, node.parameter});
+  }
+  // One entry per Parameter (it may have entered the graph more than once): the earliest
+  // read and the first leaf.
+  std::sort(grad_ready_.begin(), grad_ready_.end(), [](const GradReady& a, const GradReady& b) {
+    return a.parameter != b.parameter ? std::less<>()(a.parameter, b.parameter) : a.first_leaf < b.first_leaf;
+  });
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < grad_ready_.size(); ++i) {
+    if (kept > 0 && grad_ready_[kept - 1].parameter == grad_ready_[i].parameter) {
+      grad_ready_[kept - 1].position = std::min(grad_ready_[kept - 1].position, grad_ready_[i].position);
+      continue;
+    }
+    grad_ready_[kept++] = grad_ready_[i];
+  }
+  grad_ready_.resize(kept);
+  std::sort(grad_ready_.begin(), grad_ready_.end(), [](const GradReady& a, const GradReady& b) {
+    return a.position != b.position ? a.position > b.position : a.first_leaf > b.first_leaf;
+  });
+  next_grad_ready_ = 0;
+  fire_grad_ready(output_index + 1);
+}
+
+template <Real T>
+void Graph<T>::fire_grad_ready(std::size_t position) {
+  while (next_grad_ready_ < grad_ready_.size() && grad_ready_[next_grad_ready_].position >= position)
+    grad_ready_hook_(*grad_ready_[next_grad_ready_++].parameter);
 }
 
 template <Real T>

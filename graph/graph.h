@@ -16,6 +16,7 @@
 // fixed order to get results that do not depend on scheduling. Ops may run on oneTBB's
 // workers from any thread; their results do not depend on the number of threads.
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <span>
@@ -101,6 +102,17 @@ class Graph {
   // Parameter. Valid until the next backward or clear().
   const Tensor<T>& grad(Var<T> v);
 
+  // Grad-ready hook (for data-parallel training, dist/): during backward, called once per
+  // Parameter entered with param() as soon as that Parameter's gradient for this pass is
+  // final, that is once the reverse loop has passed the earliest node that reads any of its
+  // leaves; a leaf that no node up to the output reads is announced before the loop.
+  // Parameters come in the order backward finishes them; ties (one node reading several
+  // parameters) in reverse tape order of their first leaves, so the order depends only on
+  // the tape. The hook may read the gradient but must not write the graph. Without a hook,
+  // backward pays one branch per node. An empty function removes it.
+  using GradReadyHook = std::function<void(Parameter<T>&)>;
+  void set_grad_ready_hook(GradReadyHook hook) { grad_ready_hook_ = std::move(hook); }
+
   // Forgets every node (their Vars become invalid) and keeps the buffers.
   void clear();
   std::size_t size() const { return size_; }
@@ -132,6 +144,9 @@ class Graph {
   Node<T>& append(std::source_location where);
   void backward_from(std::uint32_t output_index);
   void check_input_grads(const Node<T>& node) const;
+  // Grad-ready hook: orders the parameters by when their gradients become final.
+  void plan_grad_ready(std::uint32_t output_index);
+  void fire_grad_ready(std::size_t position);
   // Anomaly mode (graph/anomaly.h): throw NumericError at the first NaN or Inf.
   void check_finite_output(const Node<T>& node, std::size_t index) const;
   void check_finite_input_grads(const Node<T>& node, std::size_t index) const;
@@ -140,6 +155,17 @@ class Graph {
   std::size_t size_ = 0;
   std::uint32_t generation_ = 0;
   bool grad_enabled_ = true;
+
+  // A Parameter whose gradient is final once the reverse loop has run node `position`.
+  struct GradReady {
+    std::size_t position;
+    std::uint32_t first_leaf;  // tie-break that does not depend on addresses
+    Parameter<T>* parameter;
+  };
+  GradReadyHook grad_ready_hook_;
+  std::vector<std::uint32_t> first_use_;  // per node: the earliest node reading it (scratch)
+  std::vector<GradReady> grad_ready_;     // in firing order (scratch, keeps its capacity)
+  std::size_t next_grad_ready_ = 0;
 };
 
 // Disables gradient recording on a graph for a scope, like torch::NoGradGuard.

@@ -10,6 +10,7 @@ CGRAD_PACKAGES=(
   libfmt-dev libtbb-dev libgtest-dev libgmock-dev libbenchmark-dev
   libopenblas-dev libcli11-dev libstb-dev nlohmann-json3-dev python3-numpy
   clang libclang-rt-14-dev zlib1g-dev
+  libopenmpi-dev openmpi-bin
 )
 
 cgrad_install_packages() {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,9 @@
 #include <fmt/format.h>
 #include <tbb/global_control.h>
 
+#if CGRAD_SPIRAL_DISTRIBUTED
+#include "dist/environment.h"
+#endif
 #include "graph/anomaly.h"
 #include "graph/error.h"
 #include "optim/make_optimizer.h"
@@ -123,6 +127,11 @@ int main(int argc, char** argv) {
   app.add_flag("--detect-anomaly", detect_anomaly,
                "check every op's output and gradient for NaN/Inf; stop at the first, naming the op and the "
                "line that recorded it");
+  bool distributed = false;
+  app.add_flag("--distributed",
+               distributed,
+               "data-parallel training under mpirun -np N: each rank trains on its shard of every batch, the "
+               "gradients are averaged (dist/); rank 0 prints and writes the files. Same final lines as one process");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -132,21 +141,47 @@ int main(int argc, char** argv) {
     return kUsageError;
   }
 
+  options.distributed = distributed;
+#if CGRAD_SPIRAL_DISTRIBUTED
+  std::optional<cgrad::dist::Environment> mpi;
+  std::FILE* out = stdout;
+  if (distributed) {
+    mpi.emplace(argc, argv);
+    if (cgrad::dist::rank() != 0) {  // rank 0 prints for all
+      out = std::fopen("/dev/null", "w");
+      if (out == nullptr) cgrad::dist::fail("spiral: cannot open /dev/null for the silent ranks' log");
+    }
+  }
+  // An error on one rank ends every rank with one line (dist::fail), not a hang.
+  const auto fail = [&](const char* kind, const char* what, int status) {
+    if (distributed) cgrad::dist::fail(fmt::format("spiral: {}{}", kind, what));
+    std::fflush(stdout);
+    fmt::print(stderr, "spiral: {}{}\n", kind, what);
+    return status;
+  };
+#else
+  std::FILE* out = stdout;
+  if (distributed) {
+    fmt::print(stderr, "spiral: error: --distributed needs a build with MPI (install libopenmpi-dev, re-run cmake)\n");
+    return kUsageError;
+  }
+  const auto fail = [](const char* kind, const char* what, int status) {
+    std::fflush(stdout);
+    fmt::print(stderr, "spiral: {}{}\n", kind, what);
+    return status;
+  };
+#endif
   try {
     std::unique_ptr<tbb::global_control> thread_limit;
     if (threads > 0)
       thread_limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, threads);
     apply_keywords(keywords, options);
     const cgrad::DetectAnomaly anomaly(detect_anomaly);  // per thread: the one that records the graph
-    cgrad::spiral::run(options, stdout);
+    cgrad::spiral::run(options, out);
   } catch (const cgrad::Error& e) {
-    std::fflush(stdout);
-    fmt::print(stderr, "spiral: error: {}\n", e.what());
-    return kUsageError;
+    return fail("error: ", e.what(), kUsageError);
   } catch (const std::exception& e) {
-    std::fflush(stdout);
-    fmt::print(stderr, "spiral: internal error: {}\n", e.what());
-    return 1;
+    return fail("internal error: ", e.what(), 1);
   }
   return 0;
 }

@@ -14,6 +14,11 @@
 #include "spiral_data.h"
 #include "train.h"
 
+#if CGRAD_SPIRAL_DISTRIBUTED
+#include "dist/checkpoint.h"
+#include "dist/environment.h"
+#endif
+
 namespace cgrad::spiral {
 namespace {
 
@@ -36,6 +41,24 @@ std::string prepare_out_dir(const std::string& dir) {
 
 std::string picture_path(const std::string& dir, const std::string& stem) {
   return (std::filesystem::path(dir) / fmt::format("spiral_{}.png", stem)).string();
+}
+
+// In a data-parallel run every rank holds the same model: rank 0 alone writes files.
+bool writes_files(const RunOptions& options) {
+#if CGRAD_SPIRAL_DISTRIBUTED
+  return !options.distributed || dist::rank() == 0;
+#else
+  (void)options;
+  return true;
+#endif
+}
+
+template <Real T>
+void save(const RunOptions& options, const std::vector<NamedParameter<T>>& named, const Optimizer<T>& optimizer) {
+#if CGRAD_SPIRAL_DISTRIBUTED
+  if (options.distributed) return dist::save_checkpoint_on_root<T>(*options.save, named, &optimizer);
+#endif
+  save_checkpoint<T>(*options.save, named, &optimizer);
 }
 
 // Without --lr: the seed's 1.0 for the default sgd, else the named optimizer's default.
@@ -73,17 +96,19 @@ void train_and_picture(const ModelSpec& spec, std::span<const std::size_t> layer
                weight_init_name(weight_init(options)),
                options.batch ? fmt::format("batches of {}", *options.batch) : std::string("full batch"));
 
-  const TrainOptions train_options{iterations, options.reg, spec.log_every, options.batch, options.seed};
+  const TrainOptions train_options{iterations,    options.reg,  spec.log_every,
+                                   options.batch, options.seed, options.distributed};
   const TrainResult result = train(network, *optimizer, data, train_options, [out](std::string_view line) {
     fmt::print(out, "{}\n", line);
   });
   fmt::print(out, "{}: loss {:.6f} accuracy {:.2f}\n", spec.name, result.loss, result.accuracy);
   if (iterations > 0) fmt::print(out, "{}: {:.1f} us/iter\n", spec.name, result.microseconds_per_iteration);
   if (options.save) {
-    save_checkpoint<T>(*options.save, named, optimizer.get());
+    save<T>(options, named, *optimizer);
     fmt::print(out, "saved {}\n", *options.save);
   }
 
+  if (!writes_files(options)) return;
   Graph<T> g;
   const std::string path = picture_path(options.out_dir, spec.file_stem);
   write_decision_png<T>(path, data, [&](const Tensor<T>& points) { return network.predict(g, points); });
@@ -97,8 +122,10 @@ void run_as(const RunOptions& options, std::FILE* out) {
   fmt::print(out, "data: {} points in {} classes, rng {} seed {}, {}\n", data.labels.size(),
              data.classes, rng_kind_name(options.rng), options.seed, dtype_name<T>());
   const std::string data_path = picture_path(options.out_dir, "data");
-  write_data_png(data_path, data);
-  fmt::print(out, "wrote {}\n", data_path);
+  if (writes_files(options)) {
+    write_data_png(data_path, data);
+    fmt::print(out, "wrote {}\n", data_path);
+  }
 
   constexpr std::size_t kFeatures = 2;
   if (options.model != ModelChoice::TwoLayer) {

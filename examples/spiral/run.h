@@ -37,6 +37,9 @@ struct RunOptions {
   // Checkpoints (nn/checkpoint.h) of one model: --model all is refused with either.
   std::optional<std::string> load;  // read before training
   std::optional<std::string> save;  // written after training
+  // Data-parallel under mpirun (dist/): every rank trains on its shard of each batch;
+  // rank 0 alone writes the pictures and the checkpoint. Needs MPI initialized.
+  bool distributed = false;
 };
 
 // The seed's step size, used when neither an optimizer nor a learning rate is given.

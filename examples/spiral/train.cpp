@@ -5,6 +5,12 @@
 
 #include <fmt/format.h>
 
+#if CGRAD_SPIRAL_DISTRIBUTED
+#include "dist/data_parallel.h"
+#include "dist/environment.h"
+#include "dist/sampler.h"
+#endif
+
 namespace cgrad::spiral {
 namespace {
 
@@ -13,7 +19,41 @@ void check_options(const TrainOptions& options) {
     throw ValueError(fmt::format("train: reg must be finite and >= 0, got {}", options.reg));
   if (options.log_every == 0) throw ValueError("train: log_every must be at least 1");
   if (options.batch == std::size_t{0}) throw ValueError("train: the batch size must be at least 1");
+#if !CGRAD_SPIRAL_DISTRIBUTED
+  if (options.distributed) throw ValueError("train: distributed training needs a build with MPI (dist/)");
+#endif
 }
+
+#if CGRAD_SPIRAL_DISTRIBUTED
+// The data-parallel loop: every rank draws the same global batches (the full data when no
+// batch size is given) and trains on its shard; the logged loss is the global batch's.
+template <Real T>
+void train_data_parallel(Network<T>& network, Optimizer<T>& optimizer, const SpiralData<T>& data,
+                         const TrainOptions& options, const LogSink& log) {
+  const auto reg = static_cast<T>(options.reg);
+  const Dataset<T> dataset(data.features, data.labels);
+  dist::DataParallel<T> ddp(network.parameters());
+  dist::DistributedSampler sampler(dataset.size(), options.batch.value_or(dataset.size()), options.batch_seed,
+                                   ddp.rank(), ddp.size());
+  Graph<T> g;
+  ddp.attach(g);
+  Batch<T> shard;
+  for (std::size_t i = 0; i < options.iterations; ++i) {
+    dist::gather_rows(dataset, sampler.next(), shard);
+    g.clear();
+    Var<T> loss = network.loss(g, g.input(shard.features), shard.labels, reg) * static_cast<T>(sampler.loss_weight());
+    if (i % options.log_every == 0) {
+      const double global = dist::sum_in_rank_order(static_cast<double>(loss.item())) / ddp.size();
+      log(fmt::format("iteration {}: loss {:.6f}", i, global));
+    }
+    optimizer.zero_grad();
+    g.backward(loss);
+    ddp.finish();
+    optimizer.step();
+  }
+  ddp.detach(g);
+}
+#endif
 
 }  // namespace
 
@@ -32,7 +72,10 @@ TrainResult train(Network<T>& network, Optimizer<T>& optimizer, const SpiralData
 
   Graph<T> g;
   const auto start = std::chrono::steady_clock::now();
-  for (std::size_t i = 0; i < options.iterations; ++i) {
+#if CGRAD_SPIRAL_DISTRIBUTED
+  if (options.distributed) train_data_parallel(network, optimizer, data, options, log);
+#endif
+  for (std::size_t i = 0; !options.distributed && i < options.iterations; ++i) {
     g.clear();
     Var<T> loss;
     if (batches) {

@@ -21,6 +21,10 @@ struct TrainOptions {
   // unset: every step sees all the data, as the seed does.
   std::optional<std::size_t> batch = std::nullopt;
   std::uint64_t batch_seed = 0;
+  // Data-parallel over MPI_COMM_WORLD (dist/): each rank trains on its shard of every
+  // batch (the full data, or a mini-batch) and the gradients are averaged, so the
+  // parameters follow the one-process run's within rounding. Needs MPI initialized.
+  bool distributed = false;
 };
 
 struct TrainResult {

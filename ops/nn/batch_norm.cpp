@@ -100,9 +100,8 @@ void backward(Graph<T>& graph, const Node<T>& node) {
       detail::GradSums sums;
       if (need_sums) {
         for (std::size_t n = 0; n < l.batch; ++n) {
-          const T* dyr = dy + l.run(n, c);
-          const detail::GradSums run = detail::grad_sums_run([&](std::size_t i) { return dyr[i]; }, x + l.run(n, c),
-                                                              l.spatial, static_cast<double>(mean));
+          const detail::GradSums run =
+              detail::grad_sums_run<T>(dy + l.run(n, c), nullptr, x + l.run(n, c), l.spatial, static_cast<double>(mean));
           sums.g += run.g;
           sums.g_centered += run.g_centered;
         }

@@ -85,9 +85,7 @@ void backward_input(GradOut<T> out, const Layout<T>& l, const T* x, const T* dy,
       T* dxr = dx + r * n;
       const T mean = stats[2 * r + kMean], rstd = stats[2 * r + kRstd];
       const T* w = l.weight;
-      const detail::GradSums sums =
-          w != nullptr ? detail::grad_sums_run([&](std::size_t j) { return dyr[j] * w[j]; }, xr, n, static_cast<double>(mean))
-                       : detail::grad_sums_run([&](std::size_t j) { return dyr[j]; }, xr, n, static_cast<double>(mean));
+      const detail::GradSums sums = detail::grad_sums_run(dyr, w, xr, n, static_cast<double>(mean));
       const T g_mean = static_cast<T>(sums.g / static_cast<double>(n));
       // mean(g * xhat) * rstd, folded once per row.
       const T slope = static_cast<T>(sums.g_centered * static_cast<double>(rstd) * static_cast<double>(rstd) *

@@ -7,8 +7,8 @@
 // Moments are accumulated in double for both float and double values: a float sum over
 // tens of thousands of elements (a batch norm channel of [64,16,28,28] has 50,176) would
 // lose several digits, and the extra cost is invisible next to the memory traffic.
-#include <array>
 #include <cstddef>
+#include <cstring>
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
@@ -16,23 +16,52 @@
 
 namespace cgrad::detail {
 
-// Independent lanes of a running sum; eight doubles fill one AVX-512 register.
+// Independent lanes of a running sum; eight doubles fill one AVX-512 register. The lanes are
+// a GCC vector type: GCC does not vectorize a reduction written as a loop over an array of
+// lanes, and a vector type keeps exactly that lane assignment (so the same fixed order) while
+// compiling to whatever vector registers the target has.
 inline constexpr std::size_t kSumLanes = 8;
+using SumLanes = double __attribute__((vector_size(kSumLanes * sizeof(double))));
 
-// Folds the lanes in one fixed order.
-inline double fold_lanes(const std::array<double, kSumLanes>& lanes) {
+// kSumLanes values of T as one vector (the attribute cannot apply to a dependent type).
+template <class T>
+struct LaneValues;
+template <>
+struct LaneValues<float> {
+  using type = float __attribute__((vector_size(kSumLanes * sizeof(float))));
+};
+template <>
+struct LaneValues<double> {
+  using type = SumLanes;
+};
+
+// x[i..i+8) as doubles (written through a reference: returning a vector wider than the
+// target's registers would change the calling convention, which GCC warns about).
+template <class T>
+inline void load_lanes(const T* x, SumLanes& out) {
+  using Values = typename LaneValues<T>::type;
+  Values v;
+  std::memcpy(&v, x, sizeof(v));
+  out = __builtin_convertvector(v, SumLanes);
+}
+
+// The lanes summed in one fixed order.
+inline double fold_lanes(const SumLanes& lanes) {
   double total = 0;
-  for (double v : lanes) total += v;
+  for (std::size_t l = 0; l < kSumLanes; ++l) total += lanes[l];
   return total;
 }
 
 // sum(x[0..n)), in double.
 template <class T>
 double sum_run(const T* x, std::size_t n) {
-  std::array<double, kSumLanes> lanes{};
+  SumLanes lanes{};
   std::size_t i = 0;
-  for (; i + kSumLanes <= n; i += kSumLanes)
-    for (std::size_t l = 0; l < kSumLanes; ++l) lanes[l] += static_cast<double>(x[i + l]);
+  for (; i + kSumLanes <= n; i += kSumLanes) {
+    SumLanes v;
+    load_lanes(x + i, v);
+    lanes += v;
+  }
   for (std::size_t l = 0; i < n; ++i, ++l) lanes[l] += static_cast<double>(x[i]);
   return fold_lanes(lanes);
 }
@@ -41,13 +70,13 @@ double sum_run(const T* x, std::size_t n) {
 // accurate when the mean is large against the spread (near-constant rows).
 template <class T>
 double sum_squared_deviations(const T* x, std::size_t n, double mean) {
-  std::array<double, kSumLanes> lanes{};
+  SumLanes lanes{};
   std::size_t i = 0;
   for (; i + kSumLanes <= n; i += kSumLanes) {
-    for (std::size_t l = 0; l < kSumLanes; ++l) {
-      const double d = static_cast<double>(x[i + l]) - mean;
-      lanes[l] += d * d;
-    }
+    SumLanes d;
+    load_lanes(x + i, d);
+    d -= mean;
+    lanes += d * d;
   }
   for (std::size_t l = 0; i < n; ++i, ++l) {
     const double d = static_cast<double>(x[i]) - mean;
@@ -57,26 +86,34 @@ double sum_squared_deviations(const T* x, std::size_t n, double mean) {
 }
 
 // sum(g) and sum(g * (x - mean)) over a run, in double: the two reductions of a
-// normalization's backward. g(i) is the incoming gradient at i, times the weight where the
-// weight varies along the run (layer norm).
+// normalization's backward. g = dy * weight (the product rounded to T) where the weight
+// varies along the run (layer norm), g = dy where `weight` is null.
 struct GradSums {
   double g = 0;
   double g_centered = 0;
 };
 
-template <class T, class GradAt>
-GradSums grad_sums_run(const GradAt& g, const T* x, std::size_t n, double mean) {
-  std::array<double, kSumLanes> plain{}, centered{};
+template <class T>
+GradSums grad_sums_run(const T* dy, const T* weight, const T* x, std::size_t n, double mean) {
+  using Values = typename LaneValues<T>::type;
+  SumLanes plain{}, centered{};
   std::size_t i = 0;
   for (; i + kSumLanes <= n; i += kSumLanes) {
-    for (std::size_t l = 0; l < kSumLanes; ++l) {
-      const double gi = static_cast<double>(g(i + l));
-      plain[l] += gi;
-      centered[l] += gi * (static_cast<double>(x[i + l]) - mean);
+    Values g;
+    std::memcpy(&g, dy + i, sizeof(g));
+    if (weight != nullptr) {
+      Values w;
+      std::memcpy(&w, weight + i, sizeof(w));
+      g *= w;
     }
+    const SumLanes gd = __builtin_convertvector(g, SumLanes);
+    SumLanes xd;
+    load_lanes(x + i, xd);
+    plain += gd;
+    centered += gd * (xd - mean);
   }
   for (std::size_t l = 0; i < n; ++i, ++l) {
-    const double gi = static_cast<double>(g(i));
+    const double gi = static_cast<double>(weight != nullptr ? dy[i] * weight[i] : dy[i]);
     plain[l] += gi;
     centered[l] += gi * (static_cast<double>(x[i]) - mean);
   }
