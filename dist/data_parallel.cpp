@@ -290,7 +290,10 @@ void DataParallel<T>::finish() {
     for (std::size_t i = 0; i < parameters_.size(); ++i)
       if (!packed_[i]) pack(i);
     if (progress_thread_.joinable()) {
-      hand_over(buckets_.size());
+      // Hand over only what the hook did not: when backward announced every gradient, the
+      // thread may have finished the step already (startable_ back at 0), and handing the
+      // buckets over again would start a second exchange of every bucket on this rank alone.
+      if (next_to_start_ < buckets_.size()) hand_over(buckets_.size());
       std::unique_lock lock(mutex_);
       all_done_.wait(lock, [this] { return step_done_; });
       step_done_ = false;

@@ -3,8 +3,10 @@
 // labels come from a random linear map, trained with Adam on mini-batches. The reference
 // (one process, no MPI) and the data-parallel run share everything but the gradient
 // exchange.
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <thread>
 #include <vector>
 
 #include "cgrad.h"
@@ -72,9 +74,11 @@ std::vector<double> train_reference(const DistSetup& setup, Mlp<double>& model, 
 
 // The same steps data-parallel over `ddp`'s ranks: each rank takes its shard of each global
 // batch, weights its mean loss, and the logged loss is the weighted sum over ranks / N.
+// `pause_before_finish` sleeps between backward and finish() (a rank busy elsewhere).
 inline std::vector<double> train_data_parallel(const Dataset<double>& data, Mlp<double>& model, Adam<double>& adam,
                                                dist::DataParallel<double>& ddp, dist::DistributedSampler& sampler,
-                                               std::size_t steps, MPI_Comm communicator) {
+                                               std::size_t steps, MPI_Comm communicator,
+                                               std::chrono::milliseconds pause_before_finish = {}) {
   Graph<double> g;
   ddp.attach(g);
   Batch<double> shard;
@@ -85,6 +89,7 @@ inline std::vector<double> train_data_parallel(const Dataset<double>& data, Mlp<
     Var<double> loss = batch_loss(g, model, shard) * sampler.loss_weight();
     adam.zero_grad();
     g.backward(loss);
+    if (pause_before_finish.count() > 0) std::this_thread::sleep_for(pause_before_finish);
     ddp.finish();
     adam.step();
     losses.push_back(dist::sum_in_rank_order(loss.item(), communicator) / ddp.size());

@@ -105,6 +105,24 @@ TEST(DataParallel, RepeatsBitForBitAndEveryRankHoldsTheSameModel) {
   EXPECT_EQ(std::memcmp(first.values.data(), after_backward.values.data(), first.values.size() * sizeof(double)), 0);
 }
 
+// Backward announces every gradient, so the progress thread may end the step's exchange
+// before finish() is called; finish() must then start nothing again (it used to hand the
+// buckets over a second time: a second exchange on that rank alone, wrong gradients, and
+// with 2 processes a hang). A pause before finish() makes that the case on every step.
+TEST(DataParallel, FinishAfterTheExchangeHasEndedStartsNothingAgain) {
+  const DistSetup setup;
+  const TrainingRun reference = run_reference(setup, kSteps);
+  const Dataset<double> data = test::make_dataset(setup);
+  Mlp<double> model = test::make_model(setup);
+  Adam<double> adam(model.parameters(), {.lr = 0.05});
+  dist::DataParallel<double> ddp(model.parameters());  // one bucket: it is the last and the first
+  dist::DistributedSampler sampler(setup.rows, setup.batch, setup.seed, ddp.rank(), ddp.size());
+  const std::vector<double> losses =
+      test::train_data_parallel(data, model, adam, ddp, sampler, kSteps, MPI_COMM_WORLD, std::chrono::milliseconds(20));
+  expect_relative(losses, reference.losses, 1e-12);
+  expect_relative(flat_values(model), reference.values, 1e-11);
+}
+
 TEST(DataParallel, BucketsFollowTheOrderBackwardFinishesTheGradients) {
   const TrainingRun run = run_data_parallel(DistSetup{}, 1, true);
   // Mlp {4,16,16,3}: backward finishes the last layer first, bias before weight. Sizes in
