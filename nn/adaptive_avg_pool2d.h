@@ -6,9 +6,6 @@
 #include <cstddef>
 #include <source_location>
 
-#include <fmt/format.h>
-
-#include "graph/error.h"
 #include "nn/module.h"
 #include "nn/options.h"
 #include "ops/nn/adaptive_avg_pool2d.h"
@@ -30,11 +27,9 @@ class AdaptiveAvgPool2d : public UnaryModule<T> {
     detail::check_positive("AdaptiveAvgPool2d", "output size", options.output_size());
   }
 
-  // x [N, C, H, W] -> [N, C, oh, ow]. Throws ShapeError naming the module when x is not of
-  // rank 4 ("AdaptiveAvgPool2d: expected input [N,C,H,W], got [3,4]").
+  // x [N, C, H, W] -> [N, C, oh, ow]. Throws the op's ShapeError, which names the module, when
+  // x is not of rank 4 ("AdaptiveAvgPool2d: expected input [N,C,H,W], got [3,4]").
   Var<T> forward(Graph<T>&, Var<T> x, std::source_location where = std::source_location::current()) override {
-    if (x.shape().rank() != 4)
-      throw ShapeError(fmt::format("AdaptiveAvgPool2d: expected input [N,C,H,W], got {}", x.shape()));
     return adaptive_avg_pool2d(x, options_.output_size(), where);
   }
   const AdaptiveAvgPool2dOptions& options() const { return options_; }

@@ -11,16 +11,12 @@ namespace cgrad {
 namespace {
 
 const Conv2dOptions& checked(const Conv2dOptions& o) {
-  const Size2d k = o.kernel_size();
   if (o.in_channels() == 0 || o.out_channels() == 0)
     throw ValueError(fmt::format("Conv2d: cannot map {} to {} channels; channel counts must be > 0", o.in_channels(),
                                  o.out_channels()));
-  const auto positive = [](const char* what, Size2d s) {
-    if (s.h == 0 || s.w == 0) throw ValueError(fmt::format("Conv2d: the {} must be positive, got {}", what, s));
-  };
-  positive("kernel size", k);
-  positive("stride", o.stride());
-  positive("dilation", o.dilation());
+  detail::check_positive("Conv2d", "kernel size", o.kernel_size());
+  detail::check_positive("Conv2d", "stride", o.stride());
+  detail::check_positive("Conv2d", "dilation", o.dilation());
   if (o.groups() == 0 || o.in_channels() % o.groups() != 0 || o.out_channels() % o.groups() != 0)
     throw ValueError(fmt::format("Conv2d: {} groups must divide both {} input and {} output channels", o.groups(),
                                  o.in_channels(), o.out_channels()));

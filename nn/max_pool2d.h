@@ -6,9 +6,6 @@
 #include <cstddef>
 #include <source_location>
 
-#include <fmt/format.h>
-
-#include "graph/error.h"
 #include "nn/module.h"
 #include "nn/options.h"
 #include "ops/nn/max_pool2d.h"
@@ -37,10 +34,9 @@ class MaxPool2d : public UnaryModule<T> {
     detail::check_positive("MaxPool2d", "dilation", options.dilation());
   }
 
-  // x [N, C, H, W] -> [N, C, Ho, Wo]. Throws ShapeError naming the module when x is not
-  // of rank 4 ("MaxPool2d: expected input [N,C,H,W], got [3,4]").
+  // x [N, C, H, W] -> [N, C, Ho, Wo]. Throws the op's ShapeError, which names the module, when x
+  // is not of rank 4 ("MaxPool2d: expected input [N,C,H,W], got [3,4]").
   Var<T> forward(Graph<T>&, Var<T> x, std::source_location where = std::source_location::current()) override {
-    if (x.shape().rank() != 4) throw ShapeError(fmt::format("MaxPool2d: expected input [N,C,H,W], got {}", x.shape()));
     return max_pool2d(x,
                       {.kernel = options_.kernel_size(),
                        .stride = options_.stride(),

@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <random>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -15,6 +14,7 @@
 #include "cgrad.h"
 #include "expect_error.h"
 #include "tests/support/allocation_counter.h"
+#include "tests/test_util.h"
 
 namespace cgrad {
 namespace {
@@ -23,13 +23,8 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 using test::message_of;
 
-Tensor<double> random(const Shape& shape, std::uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<double> uniform(-1, 1);
-  Tensor<double> t(shape);
-  for (double& v : t.span()) v = uniform(rng);
-  return t;
-}
+// Seeded U(-1, 1) values (the suite's helper).
+Tensor<double> random(const Shape& shape, std::uint64_t seed) { return test::uniform_tensor<double>(shape, seed); }
 
 void expect_near(const Tensor<double>& got, const Tensor<double>& want) {
   ASSERT_EQ(got.shape(), want.shape());

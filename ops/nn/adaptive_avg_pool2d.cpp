@@ -1,77 +1,54 @@
 #include "ops/nn/adaptive_avg_pool2d.h"
 
-#include <algorithm>
-
+#include "ops/nn/mean_pool.h"
 #include "ops/op_support.h"
 
 namespace cgrad {
 namespace {
 
+using detail::Span;
+
 // Output index i of `out` over `size` input positions reads [first, last).
-struct Range {
-  std::size_t first, last;
-};
-Range adaptive_range(std::size_t i, std::size_t out, std::size_t size) {
+Span adaptive_span(std::size_t i, std::size_t out, std::size_t size) {
   return {i * size / out, ((i + 1) * size + out - 1) / out};
 }
 
-// Calls visit(plane, output index, rows, columns) for every output of the planes [first, last).
-template <class Visit>
+// Calls visit(plane, output index, rows, cols, divisor) for every output of the planes
+// [first, last); the divisor is the window's size.
+template <Real T, class Visit>
 void for_each_window(const Shape& x, const Shape& y, std::size_t first, std::size_t last, const Visit& visit) {
   const std::size_t ho = y[2], wo = y[3];
   for (std::size_t plane = first; plane < last; ++plane) {
     for (std::size_t oh = 0; oh < ho; ++oh) {
-      const Range rows = adaptive_range(oh, ho, x[2]);
-      for (std::size_t ow = 0; ow < wo; ++ow) visit(plane, (plane * ho + oh) * wo + ow, rows, adaptive_range(ow, wo, x[3]));
+      const Span rows = adaptive_span(oh, ho, x[2]);
+      for (std::size_t ow = 0; ow < wo; ++ow) {
+        const Span cols = adaptive_span(ow, wo, x[3]);
+        visit(plane, (plane * ho + oh) * wo + ow, rows, cols, static_cast<T>(rows.size() * cols.size()));
+      }
     }
   }
 }
 
 template <Real T>
-T window_count(Range rows, Range cols) {
-  return static_cast<T>((rows.last - rows.first) * (cols.last - cols.first));
-}
-
-template <Real T>
 void forward(const Graph<T>& graph, Node<T>& node) {
   const Tensor<T>& x = graph.value(node.inputs[0]);
-  const std::size_t width = x.dim(3), plane_size = x.dim(2) * x.dim(3);
-  const T* in = x.data();
-  T* out = node.value.data();
-  detail::for_planes(x.dim(0) * x.dim(1), plane_size + node.value.dim(2) * node.value.dim(3),
-                     [&](std::size_t first, std::size_t last) {
-                       for_each_window(x.shape(), node.value.shape(), first, last,
-                                       [&](std::size_t plane, std::size_t o, Range rows, Range cols) {
-                                         const T* image = in + plane * plane_size;
-                                         T sum{0};
-                                         for (std::size_t ih = rows.first; ih < rows.last; ++ih)
-                                           for (std::size_t iw = cols.first; iw < cols.last; ++iw)
-                                             sum += image[ih * width + iw];
-                                         out[o] = sum / window_count<T>(rows, cols);
-                                       });
-                     });
+  const Shape& y = node.value.shape();
+  detail::mean_pool_forward(x, node.value, x.dim(2) * x.dim(3) + y[2] * y[3],
+                            [&](std::size_t first, std::size_t last, const auto& visit) {
+                              for_each_window<T>(x.shape(), y, first, last, visit);
+                            });
 }
 
 template <Real T>
 void backward(Graph<T>& graph, const Node<T>& node) {
   GradOut<T> dx = graph.grad_out(node.inputs[0]);
   if (!dx) return;
-  const Shape& shape = dx.tensor->shape();
-  const std::size_t width = shape[3], plane_size = shape[2] * shape[3];
-  const T* dy = node.grad.data();
-  T* grad = dx.tensor->data();
-  detail::for_planes(shape[0] * shape[1], plane_size + node.value.dim(2) * node.value.dim(3),
-                     [&](std::size_t first, std::size_t last) {
-                       if (!dx.accumulate) std::fill(grad + first * plane_size, grad + last * plane_size, T{0});
-                       for_each_window(shape, node.value.shape(), first, last,
-                                       [&](std::size_t plane, std::size_t o, Range rows, Range cols) {
-                                         T* image = grad + plane * plane_size;
-                                         const T share = dy[o] / window_count<T>(rows, cols);
-                                         for (std::size_t ih = rows.first; ih < rows.last; ++ih)
-                                           for (std::size_t iw = cols.first; iw < cols.last; ++iw)
-                                             image[ih * width + iw] += share;
-                                       });
-                     });
+  const Shape& x = dx.tensor->shape();
+  const Shape& y = node.value.shape();
+  detail::mean_pool_backward(dx, node.grad.data(), x[2] * x[3] + y[2] * y[3],
+                             [&](std::size_t first, std::size_t last, const auto& visit) {
+                               for_each_window<T>(x, y, first, last, visit);
+                             });
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "ops/nn/mean_pool.h"
 #include "ops/op_support.h"
 
 namespace cgrad {
@@ -11,22 +12,23 @@ namespace {
 // ints[0..8): the window; ints[8]: count_include_pad.
 constexpr std::size_t kIncludePadSlot = 8;
 
-// One output's window on one axis: the input range [first, last) it covers inside the
-// input, and how many positions it spans counting the padding.
-struct Range {
-  std::size_t first, last, padded;
-};
-Range window_range(std::size_t out_index, std::size_t stride, std::size_t padding, std::size_t kernel,
-                   std::size_t size) {
+using detail::Span;
+
+// One output's window on one axis: the input positions it covers inside the input (the
+// padding's zeros add nothing to a sum).
+Span window_span(std::size_t out_index, std::size_t stride, std::size_t padding, std::size_t kernel,
+                 std::size_t size) {
   const auto start = static_cast<std::int64_t>(out_index * stride) - static_cast<std::int64_t>(padding);
   const std::int64_t end = start + static_cast<std::int64_t>(kernel);
   const auto first = static_cast<std::size_t>(std::max<std::int64_t>(start, 0));
   const auto last = static_cast<std::size_t>(std::min<std::int64_t>(end, static_cast<std::int64_t>(size)));
-  return {first, std::max(first, last), kernel};
+  return {first, std::max(first, last)};
 }
 
-// Calls visit(plane, output index, row range, column range, divisor) for every output of
-// the planes [first, last).
+// Calls visit(plane, output index, rows, cols, divisor) for every output of the planes
+// [first, last). With count_include_pad the divisor is the kernel's area (the window never
+// reaches past the padding, so that is every position it spans); without, the positions
+// inside the input.
 template <Real T, class Visit>
 void for_each_window(const Node<T>& node, const Shape& x, std::size_t first, std::size_t last, const Visit& visit) {
   const detail::Window2d w = detail::Window2d::load(node.params);
@@ -34,36 +36,30 @@ void for_each_window(const Node<T>& node, const Shape& x, std::size_t first, std
   const std::size_t ho = node.value.dim(2), wo = node.value.dim(3);
   for (std::size_t plane = first; plane < last; ++plane) {
     for (std::size_t oh = 0; oh < ho; ++oh) {
-      const Range rows = window_range(oh, w.stride.h, w.padding.h, w.kernel.h, x[2]);
+      const Span rows = window_span(oh, w.stride.h, w.padding.h, w.kernel.h, x[2]);
       for (std::size_t ow = 0; ow < wo; ++ow) {
-        const Range cols = window_range(ow, w.stride.w, w.padding.w, w.kernel.w, x[3]);
-        const std::size_t count =
-            include_pad ? rows.padded * cols.padded : (rows.last - rows.first) * (cols.last - cols.first);
+        const Span cols = window_span(ow, w.stride.w, w.padding.w, w.kernel.w, x[3]);
+        const std::size_t count = include_pad ? w.kernel.h * w.kernel.w : rows.size() * cols.size();
         visit(plane, (plane * ho + oh) * wo + ow, rows, cols, static_cast<T>(count));
       }
     }
   }
 }
 
+// Element reads of one plane's windows.
+template <Real T>
+std::size_t window_work(const Node<T>& node) {
+  const detail::Window2d w = detail::Window2d::load(node.params);
+  return node.value.dim(2) * node.value.dim(3) * w.kernel.h * w.kernel.w;
+}
+
 template <Real T>
 void forward(const Graph<T>& graph, Node<T>& node) {
   const Tensor<T>& x = graph.value(node.inputs[0]);
-  const std::size_t height = x.dim(2), width = x.dim(3);
-  const detail::Window2d w = detail::Window2d::load(node.params);
-  const T* in = x.data();
-  T* out = node.value.data();
-  detail::for_planes(x.dim(0) * x.dim(1), node.value.dim(2) * node.value.dim(3) * w.kernel.h * w.kernel.w,
-                     [&](std::size_t first, std::size_t last) {
-                       for_each_window(node, x.shape(), first, last,
-                                       [&](std::size_t plane, std::size_t o, Range rows, Range cols, T count) {
-                                         const T* image = in + plane * height * width;
-                                         T sum{0};
-                                         for (std::size_t ih = rows.first; ih < rows.last; ++ih)
-                                           for (std::size_t iw = cols.first; iw < cols.last; ++iw)
-                                             sum += image[ih * width + iw];
-                                         out[o] = sum / count;
-                                       });
-                     });
+  detail::mean_pool_forward(x, node.value, window_work(node),
+                            [&](std::size_t first, std::size_t last, const auto& visit) {
+                              for_each_window(node, x.shape(), first, last, visit);
+                            });
 }
 
 template <Real T>
@@ -71,22 +67,10 @@ void backward(Graph<T>& graph, const Node<T>& node) {
   GradOut<T> dx = graph.grad_out(node.inputs[0]);
   if (!dx) return;
   const Shape& shape = dx.tensor->shape();
-  const std::size_t width = shape[3], plane_size = shape[2] * shape[3];
-  const detail::Window2d w = detail::Window2d::load(node.params);
-  const T* dy = node.grad.data();
-  T* grad = dx.tensor->data();
-  detail::for_planes(shape[0] * shape[1], node.value.dim(2) * node.value.dim(3) * w.kernel.h * w.kernel.w + plane_size,
-                     [&](std::size_t first, std::size_t last) {
-                       if (!dx.accumulate) std::fill(grad + first * plane_size, grad + last * plane_size, T{0});
-                       for_each_window(node, shape, first, last,
-                                       [&](std::size_t plane, std::size_t o, Range rows, Range cols, T count) {
-                                         T* image = grad + plane * plane_size;
-                                         const T share = dy[o] / count;
-                                         for (std::size_t ih = rows.first; ih < rows.last; ++ih)
-                                           for (std::size_t iw = cols.first; iw < cols.last; ++iw)
-                                             image[ih * width + iw] += share;
-                                       });
-                     });
+  detail::mean_pool_backward(dx, node.grad.data(), window_work(node) + shape[2] * shape[3],
+                             [&](std::size_t first, std::size_t last, const auto& visit) {
+                               for_each_window(node, shape, first, last, visit);
+                             });
 }
 
 }  // namespace
@@ -102,14 +86,7 @@ Var<T> avg_pool2d(Var<T> x, const AvgPool2dFuncOptions& options, std::source_loc
   constexpr std::string_view op = "AvgPool2d";
   Graph<T>& graph = detail::graph_of(op, x);
   const Shape& xs = graph.value(x.index()).shape();
-  detail::check_nchw(op, xs);
-  detail::check_positive(op, "kernel size", options.kernel);
-  const Size2d stride = options.stride == Size2d{0} ? options.kernel : options.stride;
-  detail::check_positive(op, "stride", stride);
-  if (options.padding.h > options.kernel.h / 2 || options.padding.w > options.kernel.w / 2)
-    throw ValueError(fmt::format("{}: the padding {} must be at most half the kernel {}", op, options.padding,
-                                 options.kernel));
-  const detail::Window2d window{options.kernel, stride, options.padding, Size2d{1}};
+  const detail::Window2d window = detail::pool_window(op, xs, options.kernel, options.stride, options.padding);
   const Size2d out = detail::checked_output(op, xs, window);
   Node<T>& node = graph.begin(avg_pool2d_op<T>(), {x}, Shape{xs[0], xs[1], out.h, out.w}, where);
   window.store(node.params);

@@ -20,9 +20,9 @@ namespace {
 // Convolution as one matrix product per image and group (im2col): the image's receptive
 // fields are laid out as the columns of a [C kh kw, Ho Wo] matrix, so that
 //   y_n = W · col_n,   dW = Σ_n dy_n · col_nᵀ,   dcol_n = Wᵀ · dy_n  (then scattered back).
-// col_n is built per image into a thread's scratch, in the forward and again in backward:
-// rebuilding it from x while the products use it is cheaper than keeping 9x the input
-// (for 3x3) in memory between the passes and reading it back from there.
+// col_n is built per image into a thread's scratch, in the forward and again in backward,
+// rather than kept for every image between the passes (9x the input for a 3x3 kernel).
+// Which of the two is faster has not been measured (benchmarks/RESULTS.md has no row).
 struct Geometry {
   std::size_t images, channels, height, width;  // x
   std::size_t out_channels, groups;
@@ -77,8 +77,8 @@ void for_each_index(std::size_t count, bool parallel, const Body& body) {
 }
 
 // Backward runs over chunks of images, each chunk summing its share of the weight gradient
-// into its own partial. The count comes from the shape, never the thread count; 8 chunks
-// balance 2 to 8 cores.
+// into its own partial. The count comes from the shape, never the thread count: at most 8
+// chunks, a share for each of up to 8 threads.
 std::size_t weight_grad_chunks(const Geometry& g) {
   constexpr std::size_t kMaxChunks = 8;
   return images_in_parallel(g) ? std::min(g.images, kMaxChunks) : 1;
@@ -133,8 +133,8 @@ void for_each_field_row(const Geometry& g, const Visit& visit) {
 }
 
 // col[row, oh Wo + ow] = x[c, oh sh + ki dh - ph, ow sw + kj dw - pw], 0 in the padding.
-// Lines are short (Wo elements): plain loops, which GCC would otherwise turn into calls to
-// memset and memmove that cost more than the copying itself at these lengths.
+// Lines are short (Wo elements), so the loops stay plain loops: the attribute keeps GCC from
+// turning them into calls to memset and memmove (no benchmark row compares the two).
 template <Real T>
 __attribute__((optimize("no-tree-loop-distribute-patterns"))) void im2col(const Geometry& g, const T* x, T* col) {
   const std::size_t wo = g.out.w, sw = g.window.stride.w, sh = g.window.stride.h;
@@ -244,8 +244,8 @@ void bias_grad(const Geometry& g, const T* dy, GradOut<T> db) {
 
 // For the images [first, last): their share of dW (summed in image order into `dw_partial`,
 // when not null) and their dx (dx_n = col2im(Wᵀ · dy_n), or for a pointwise kernel Wᵀ · dy_n
-// written into dx_n directly). One image's columns are rebuilt from x while hot in cache,
-// rather than kept from the forward pass for every image.
+// written into dx_n directly). One image's columns are rebuilt from x here, not kept from
+// the forward pass.
 template <Real T>
 void backward_images(const Geometry& g, const T* dy, const T* x, const T* weight, std::size_t first,
                      std::size_t last, T* dw_partial, GradOut<T> dx) {

@@ -109,15 +109,8 @@ Var<T> max_pool2d(Var<T> x, const MaxPool2dFuncOptions& options, std::source_loc
   constexpr std::string_view op = "MaxPool2d";
   Graph<T>& graph = detail::graph_of(op, x);
   const Shape& xs = graph.value(x.index()).shape();
-  detail::check_nchw(op, xs);
-  detail::check_positive(op, "kernel size", options.kernel);
-  detail::check_positive(op, "dilation", options.dilation);
-  const Size2d stride = options.stride == Size2d{0} ? options.kernel : options.stride;
-  detail::check_positive(op, "stride", stride);
-  if (options.padding.h > options.kernel.h / 2 || options.padding.w > options.kernel.w / 2)
-    throw ValueError(fmt::format("{}: the padding {} must be at most half the kernel {}", op, options.padding,
-                                 options.kernel));
-  const detail::Window2d window{options.kernel, stride, options.padding, options.dilation};
+  const detail::Window2d window =
+      detail::pool_window(op, xs, options.kernel, options.stride, options.padding, options.dilation);
   const Size2d out = detail::checked_output(op, xs, window);
   Node<T>& node = graph.begin(max_pool2d_op<T>(), {x}, Shape{xs[0], xs[1], out.h, out.w}, where);
   window.store(node.params);

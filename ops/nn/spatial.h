@@ -96,6 +96,21 @@ inline Size2d checked_output(std::string_view op, const Shape& x, const Window2d
   return out;
 }
 
+// The checked window of a pooling op (MaxPool2d, AvgPool2d): x is [N,C,H,W], the kernel,
+// stride and dilation are positive (a stride of 0 means the kernel size, torch's default)
+// and the padding is at most half the kernel. Throws ShapeError or ValueError naming the op.
+inline Window2d pool_window(std::string_view op, const Shape& x, Size2d kernel, Size2d stride, Size2d padding,
+                            Size2d dilation = Size2d{1}) {
+  check_nchw(op, x);
+  check_positive(op, "kernel size", kernel);
+  check_positive(op, "dilation", dilation);
+  if (stride == Size2d{0}) stride = kernel;
+  check_positive(op, "stride", stride);
+  if (padding.h > kernel.h / 2 || padding.w > kernel.w / 2)
+    throw ValueError(fmt::format("{}: the padding {} must be at most half the kernel {}", op, padding, kernel));
+  return {kernel, stride, padding, dilation};
+}
+
 // Runs body(first, last) over the [N*C] planes of a pooling op, in parallel blocks when
 // the work (element reads) is large enough to pay for the tasks. Each plane is handled by
 // one task, so results do not depend on the thread count.
