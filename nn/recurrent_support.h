@@ -19,6 +19,7 @@
 #include "graph/error.h"
 #include "graph/graph.h"
 #include "graph/parameter.h"
+#include "nn/init.h"
 #include "nn/module.h"
 #include "nn/options.h"
 #include "nn/random.h"
@@ -32,7 +33,7 @@ template <Real T>
 Parameter<T> recurrent_parameter(std::string name, const Shape& shape, std::size_t hidden, Rng& rng) {
   const double bound = 1.0 / std::sqrt(static_cast<double>(hidden));
   Tensor<T> value(shape);
-  for (T& v : value.span()) v = static_cast<T>(rng.uniform(-bound, bound));
+  uniform<T>(rng, -bound, bound)(value);
   return Parameter<T>(std::move(name), std::move(value));
 }
 
