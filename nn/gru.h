@@ -11,33 +11,16 @@
 // bias_hh_l{k}. The weights are stored [in, 3H] and [H, 3H] (cgrad computes x·W), the
 // transposes of PyTorch's; gate order r, z, n as PyTorch's. All are initialised
 // U(-1/sqrt(H), 1/sqrt(H)), PyTorch's default.
-#include <cstddef>
-#include <memory>
 #include <source_location>
-#include <vector>
 
 #include "graph/graph.h"
-#include "graph/parameter.h"
-#include "nn/module.h"
 #include "nn/random.h"
+#include "nn/recurrent_support.h"
 
 namespace cgrad {
 
-struct GruOptions {
-  GruOptions(std::size_t input_size, std::size_t hidden_size) : input_size_(input_size), hidden_size_(hidden_size) {}
-  GruOptions& num_layers(std::size_t layers) {
-    num_layers_ = layers;
-    return *this;
-  }
-  std::size_t input_size() const { return input_size_; }
-  std::size_t hidden_size() const { return hidden_size_; }
-  std::size_t num_layers() const { return num_layers_; }
-
- private:
-  std::size_t input_size_;
-  std::size_t hidden_size_;
-  std::size_t num_layers_ = 1;
-};
+// GruOptions(input_size, hidden_size).num_layers(L).
+using GruOptions = detail::RecurrentOptions<struct GruTag>;
 
 template <Real T>
 struct GruOutput {
@@ -45,8 +28,9 @@ struct GruOutput {
   Var<T> h;       // [L,N,H]: every layer's last h
 };
 
+// layer(k) gives layer k's weight_ih, weight_hh, bias_ih, bias_hh.
 template <Real T>
-class Gru : public Module<T> {
+class Gru : public detail::RecurrentModule<T> {
  public:
   // Throws ValueError when a size or the number of layers is 0.
   Gru(const GruOptions& options, Rng& rng);
@@ -57,18 +41,10 @@ class Gru : public Module<T> {
 
   const GruOptions& options() const { return options_; }
 
-  struct Layer {
-    Parameter<T> weight_ih, weight_hh, bias_ih, bias_hh;
-  };
-  Layer& layer(std::size_t k) { return layers_[k]; }
-
  private:
   GruOutput<T> run(Graph<T>& graph, Var<T> x, const Var<T>* h0, std::source_location where);
 
   GruOptions options_;
-  std::unique_ptr<Layer[]> layers_;  // never moves: the parameters are registered by reference
-  std::vector<Var<T>> steps_, last_h_;  // keep their capacity: a steady step allocates nothing
-  Tensor<T> zeros_;
 };
 
 extern template class Gru<float>;

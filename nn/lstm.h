@@ -11,33 +11,17 @@
 // bias_hh_l{k}. The weights are stored [in, 4H] and [H, 4H] (cgrad computes x·W), the
 // transposes of PyTorch's [4H, in] and [4H, H]; gate order i, f, g, o as PyTorch's. All
 // are initialised U(-1/sqrt(H), 1/sqrt(H)), PyTorch's default.
-#include <cstddef>
-#include <memory>
 #include <source_location>
 #include <vector>
 
 #include "graph/graph.h"
-#include "graph/parameter.h"
-#include "nn/module.h"
 #include "nn/random.h"
+#include "nn/recurrent_support.h"
 
 namespace cgrad {
 
-struct LstmOptions {
-  LstmOptions(std::size_t input_size, std::size_t hidden_size) : input_size_(input_size), hidden_size_(hidden_size) {}
-  LstmOptions& num_layers(std::size_t layers) {
-    num_layers_ = layers;
-    return *this;
-  }
-  std::size_t input_size() const { return input_size_; }
-  std::size_t hidden_size() const { return hidden_size_; }
-  std::size_t num_layers() const { return num_layers_; }
-
- private:
-  std::size_t input_size_;
-  std::size_t hidden_size_;
-  std::size_t num_layers_ = 1;
-};
+// LstmOptions(input_size, hidden_size).num_layers(L).
+using LstmOptions = detail::RecurrentOptions<struct LstmTag>;
 
 template <Real T>
 struct LstmOutput {
@@ -46,8 +30,9 @@ struct LstmOutput {
   Var<T> c;       // [L,N,H]: every layer's last c
 };
 
+// layer(k) gives layer k's weight_ih, weight_hh, bias_ih, bias_hh.
 template <Real T>
-class Lstm : public Module<T> {
+class Lstm : public detail::RecurrentModule<T> {
  public:
   // Throws ValueError when a size or the number of layers is 0.
   Lstm(const LstmOptions& options, Rng& rng);
@@ -58,20 +43,11 @@ class Lstm : public Module<T> {
 
   const LstmOptions& options() const { return options_; }
 
-  struct Layer {
-    Parameter<T> weight_ih, weight_hh, bias_ih, bias_hh;
-  };
-  Layer& layer(std::size_t k) { return layers_[k]; }
-
  private:
   LstmOutput<T> run(Graph<T>& graph, Var<T> x, const Var<T>* h0, const Var<T>* c0, std::source_location where);
 
   LstmOptions options_;
-  std::unique_ptr<Layer[]> layers_;  // never moves: the parameters are registered by reference
-  // Per forward: the current layer's outputs, and each layer's final states. They keep
-  // their capacity, so a steady step allocates nothing.
-  std::vector<Var<T>> steps_, last_h_, last_c_;
-  Tensor<T> zeros_;
+  std::vector<Var<T>> last_c_;  // each layer's final c, as last_h_; keeps its capacity
 };
 
 extern template class Lstm<float>;

@@ -23,6 +23,31 @@ void expect_close(const Tensor<double>& a, const Tensor<double>& b, double toler
   for (std::size_t i = 0; i < a.size(); ++i) EXPECT_NEAR(a[i], b[i], tolerance) << what << " at " << i;
 }
 
+// The module's output and the gradients of x, weight and bias for the output gradient dy;
+// afterwards every gradient is zero and the graph empty, ready for the second path.
+struct ModuleRun {
+  Tensor<double> y, dx, dweight, dbias;
+};
+
+template <class Norm>
+ModuleRun run_module(Graph<double>& g, Norm& norm, Parameter<double>& x, const Tensor<double>& dy) {
+  g.backward(norm.forward(g, g.param(x)), dy);
+  ModuleRun run{g.value(g.size() - 1), x.grad(), norm.weight().grad(), norm.bias().grad()};
+  x.zero_grad();
+  norm.zero_grad();
+  g.clear();
+  return run;
+}
+
+// The second path's output y (back-propagated already) against the module's run.
+template <class Norm>
+void expect_same_run(const ModuleRun& run, Var<double> y, const Parameter<double>& x, Norm& norm) {
+  expect_close(run.y, y.value(), 1e-12, "y");
+  expect_close(run.dx, x.grad(), 1e-12, "dx");
+  expect_close(run.dweight, norm.weight().grad(), 1e-12, "dweight");
+  expect_close(run.dbias, norm.bias().grad(), 1e-12, "dbias");
+}
+
 TEST(NnLayerNorm, MatchesTheCompositionOfBasicOps) {
   LayerNorm<double> norm(LayerNormOptions({3, 4}).eps(1e-3));
   norm.weight().mutable_value() = wavy({3, 4}, 1.0);
@@ -30,21 +55,13 @@ TEST(NnLayerNorm, MatchesTheCompositionOfBasicOps) {
   Parameter<double> x("x", wavy({2, 3, 4}, 0.0));
   const Tensor<double> dy = wavy({2, 3, 4}, 3.0);
   Graph<double> g;
-  g.backward(norm.forward(g, g.param(x)), dy);
-  const Tensor<double> y_module = g.value(g.size() - 1), dx_module = x.grad();
-  const Tensor<double> dw_module = norm.weight().grad(), db_module = norm.bias().grad();
-  x.zero_grad();
-  norm.zero_grad();
-  g.clear();
+  const ModuleRun module = run_module(g, norm, x, dy);
   Var<double> xv = g.param(x);
   Var<double> centered = xv - mean(xv, {-2, -1}, true);
   Var<double> var = mean(centered * centered, {-2, -1}, true);
   Var<double> y = centered / sqrt(var + 1e-3) * g.param(norm.weight()) + g.param(norm.bias());
   g.backward(y, dy);
-  expect_close(y_module, y.value(), 1e-12, "y");
-  expect_close(dx_module, x.grad(), 1e-12, "dx");
-  expect_close(dw_module, norm.weight().grad(), 1e-12, "dweight");
-  expect_close(db_module, norm.bias().grad(), 1e-12, "dbias");
+  expect_same_run(module, y, x, norm);
   EXPECT_EQ(norm.named_parameters().size(), 2u);
   EXPECT_TRUE(LayerNorm<double>(LayerNormOptions({4}).elementwise_affine(false)).named_parameters().empty());
 }
@@ -56,12 +73,7 @@ TEST(NnBatchNorm2d, TrainingMatchesTheCompositionAndUpdatesTheBuffers) {
   Parameter<double> x("x", wavy({2, 3, 2, 2}, 0.0));
   const Tensor<double> dy = wavy({2, 3, 2, 2}, 3.0);
   Graph<double> g;
-  g.backward(norm.forward(g, g.param(x)), dy);
-  const Tensor<double> y_module = g.value(g.size() - 1), dx_module = x.grad();
-  const Tensor<double> dw_module = norm.weight().grad(), db_module = norm.bias().grad();
-  x.zero_grad();
-  norm.zero_grad();
-  g.clear();
+  const ModuleRun module = run_module(g, norm, x, dy);
   Var<double> xv = g.param(x);
   Var<double> batch_mean = mean(xv, {0, 2, 3}, true);
   Var<double> centered = xv - batch_mean;
@@ -69,10 +81,7 @@ TEST(NnBatchNorm2d, TrainingMatchesTheCompositionAndUpdatesTheBuffers) {
   Var<double> w = reshape(g.param(norm.weight()), {1, 3, 1, 1}), b = reshape(g.param(norm.bias()), {1, 3, 1, 1});
   Var<double> y = centered / sqrt(var + 1e-5) * w + b;
   g.backward(y, dy);
-  expect_close(y_module, y.value(), 1e-12, "y");
-  expect_close(dx_module, x.grad(), 1e-12, "dx");
-  expect_close(dw_module, norm.weight().grad(), 1e-12, "dweight");
-  expect_close(db_module, norm.bias().grad(), 1e-12, "dbias");
+  expect_same_run(module, y, x, norm);
   // running = 0.8 * initial + 0.2 * batch statistic; the variance unbiased (8 values per channel).
   for (std::size_t c = 0; c < 3; ++c) {
     EXPECT_NEAR(norm.running_mean()[c], 0.2 * batch_mean.value()[c], 1e-14);

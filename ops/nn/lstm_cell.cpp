@@ -69,28 +69,34 @@ void backward(Graph<T>& graph, const Node<T>& node) {
   const T* dy = node.grad.data();
   T* d_gates = detail::cell_scratch<T>(n * width);
   GradOut<T> dc_prev = graph.grad_out(node.inputs[kC]);
-  T* dc_out = dc_prev ? dc_prev.tensor->data() : nullptr;
   for (std::size_t r = 0; r < n; ++r) {
     const T* gate = saved + r * ld;
     const T* c_row = c + r * hidden;
     const T* dh_next = dy + r * 2 * hidden;
     const T* dc_next = dh_next + hidden;
     T* d = d_gates + r * width;
-    for (std::size_t j = 0; j < hidden; ++j) {
-      const T i = gate[j], f = gate[hidden + j], g = gate[2 * hidden + j], o = gate[3 * hidden + j];
-      const T tanh_c = gate[4 * hidden + j];
-      const T dc = dc_next[j] + dh_next[j] * o * (T{1} - tanh_c * tanh_c);
-      d[j] = dc * g * i * (T{1} - i);
-      d[hidden + j] = dc * c_row[j] * f * (T{1} - f);
-      d[2 * hidden + j] = dc * i * (T{1} - g * g);
-      d[3 * hidden + j] = dh_next[j] * tanh_c * o * (T{1} - o);
-    }
-    if (dc_out != nullptr) {
-      T* dc_row = dc_out + r * hidden;
+    // One pass per row; write_dc(j, dc·f) is a no-op when c needs no gradient, so each
+    // instance of the loop is branch-free.
+    auto gates_row = [&](auto write_dc) {
       for (std::size_t j = 0; j < hidden; ++j) {
-        const T o = gate[3 * hidden + j], tanh_c = gate[4 * hidden + j];
+        const T i = gate[j], f = gate[hidden + j], g = gate[2 * hidden + j], o = gate[3 * hidden + j];
+        const T tanh_c = gate[4 * hidden + j];
         const T dc = dc_next[j] + dh_next[j] * o * (T{1} - tanh_c * tanh_c);
-        dc_row[j] = dc_prev.accumulate ? dc_row[j] + dc * gate[hidden + j] : dc * gate[hidden + j];
+        d[j] = dc * g * i * (T{1} - i);
+        d[hidden + j] = dc * c_row[j] * f * (T{1} - f);
+        d[2 * hidden + j] = dc * i * (T{1} - g * g);
+        d[3 * hidden + j] = dh_next[j] * tanh_c * o * (T{1} - o);
+        write_dc(j, dc * f);
+      }
+    };
+    if (!dc_prev) {
+      gates_row([](std::size_t, T) {});
+    } else {
+      T* dc_row = dc_prev.tensor->data() + r * hidden;
+      if (dc_prev.accumulate) {
+        gates_row([dc_row](std::size_t j, T v) { dc_row[j] += v; });
+      } else {
+        gates_row([dc_row](std::size_t j, T v) { dc_row[j] = v; });
       }
     }
   }
