@@ -5,7 +5,6 @@
 #include <cmath>
 #include <limits>
 #include <string>
-#include <vector>
 
 #include <tbb/parallel_for.h>
 
@@ -15,11 +14,13 @@
 #include "ops/kernels/vector_math.h"
 #include "ops/loop.h"
 #include "ops/op_support.h"
+#include "ops/scratch.h"
 
 namespace cgrad {
 namespace {
 
 constexpr std::string_view kOp = "ScaledDotProductAttention";
+struct AttentionScratch;  // the tag of its backward's buffer (ops/scratch.h)
 
 // The node's arguments: flags in ints, the scale in reals, the boolean mask's shape in
 // params.shape and its values (0 or 1) in node.indices.
@@ -212,10 +213,8 @@ void backward(Graph<T>& graph, const Node<T>& node) {
     const T* pd = dropped + b * d.weights();
     const T* dob = dout + b * d.queries * d.value_width;
     if (dq || dk) {
-      // G, then dS in place: per-thread scratch that only grows, so a steady step allocates nothing.
-      thread_local std::vector<T> scratch;
-      if (scratch.size() < d.weights()) scratch.resize(d.weights());
-      T* ds = scratch.data();
+      // G, then dS in place, in per-thread scratch (ops/scratch.h).
+      T* ds = detail::op_scratch<AttentionScratch, T>(d.weights());
       gemm<T>({d.queries, d.keys, d.value_width},
               {.a = dob, .lda = d.value_width, .b = v.data() + b * d.keys * d.value_width, .ldb = d.value_width,
                .transpose_b = true, .c = ds, .ldc = d.keys});
