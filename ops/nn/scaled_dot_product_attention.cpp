@@ -14,6 +14,7 @@
 #include "ops/kernels/vector_math.h"
 #include "ops/loop.h"
 #include "ops/op_support.h"
+#include "ops/reduce/reduction.h"
 #include "ops/scratch.h"
 
 namespace cgrad {
@@ -91,12 +92,12 @@ void softmax_row(T* row, std::size_t keys, std::size_t visible, T scale, const A
   const std::size_t blocked = visible - visible % kLanes;
   std::array<T, kLanes> top;
   top.fill(kMinusInf);
-  const auto take_max = [](T& m, T x) { m = (x > m || x != x) ? x : m; };  // a NaN score makes the row NaN
+  // max_nan: a NaN score makes the row NaN.
   for (std::size_t j = 0; j < blocked; j += kLanes)
-    for (std::size_t l = 0; l < kLanes; ++l) take_max(top[l], row[j + l]);
-  for (std::size_t j = blocked; j < visible; ++j) take_max(top[j % kLanes], row[j]);
+    for (std::size_t l = 0; l < kLanes; ++l) top[l] = detail::max_nan(top[l], row[j + l]);
+  for (std::size_t j = blocked; j < visible; ++j) top[j % kLanes] = detail::max_nan(top[j % kLanes], row[j]);
   T m = top[0];
-  for (std::size_t l = 1; l < kLanes; ++l) take_max(m, top[l]);
+  for (std::size_t l = 1; l < kLanes; ++l) m = detail::max_nan(m, top[l]);
   if (m == kMinusInf) {  // no key takes part: weights 0
     std::fill(row, row + keys, T{0});
     return;
