@@ -36,23 +36,24 @@ Mlp<T>::Mlp(const std::vector<std::size_t>& sizes, const Init<T>& init) {
 
 // The layers change owner without moving; the source forgets them.
 template <Real T>
-Mlp<T>::Mlp(Mlp&& other) : layers_(std::move(other.layers_)) {
-  other.unregister_all();
-  other.layers_.clear();
-  this->train(other.is_training());
-  register_layers();
+Mlp<T>::Mlp(Mlp&& other) {
+  take_layers(other);
 }
 
 template <Real T>
 Mlp<T>& Mlp<T>::operator=(Mlp&& other) {
-  if (this == &other) return *this;
+  if (this != &other) take_layers(other);
+  return *this;
+}
+
+template <Real T>
+void Mlp<T>::take_layers(Mlp& other) {
   this->unregister_all();
   layers_ = std::move(other.layers_);
   other.unregister_all();
   other.layers_.clear();
   register_layers();
   this->train(other.is_training());
-  return *this;
 }
 
 template <Real T>

@@ -42,6 +42,8 @@ class Mlp : public UnaryModule<T> {
 
  private:
   void register_layers();
+  // For the moves: this module drops its layers and takes over other's.
+  void take_layers(Mlp& other);
 
   std::deque<Linear<T>> layers_;
 };

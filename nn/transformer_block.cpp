@@ -11,7 +11,7 @@ namespace cgrad {
 namespace {
 
 // The attention's options, checked before any member is built (so a bad embed_dim fails
-// with MultiheadAttention's message, not a layer norm's).
+// with the block's message about the heads, not a layer norm's).
 MultiheadAttentionOptions attention_options(const TransformerBlockOptions& options) {
   if (options.embed_dim() == 0 || options.num_heads() == 0 || options.embed_dim() % options.num_heads() != 0)
     throw ValueError(fmt::format("TransformerBlock: embed_dim = {} must be a positive multiple of num_heads = {}",

@@ -4,6 +4,7 @@
 #include <limits>
 #include <random>
 #include <source_location>
+#include <span>
 
 #include "graph/graph.h"
 
@@ -59,19 +60,25 @@ std::uint64_t random_bits(Rng& rng) {
   }
 }
 
+// Fills `mask` with the factor each element is multiplied by: 0 or 1 / (1 - p), one draw
+// per element in order; an element is kept when the top 53 bits of its draw, as a double in
+// [0, 1), are >= p. The dropout op and the attention op's dropout share it.
+template <Real T, class Rng>
+void fill_dropout_mask(std::span<T> mask, double p, Rng& rng) {
+  const T keep = p < 1 ? static_cast<T>(1.0 / (1.0 - p)) : T{0};
+  for (T& m : mask) {
+    const double u = static_cast<double>(random_bits(rng) >> 11) * 0x1.0p-53;  // [0, 1)
+    m = u >= p ? keep : T{0};
+  }
+}
+
 }  // namespace detail
 
 template <Real T, class Rng>
 Var<T> dropout(Var<T> x, double p, Rng& rng, bool training, std::source_location where) {
   if (!detail::dropout_records(p, training)) return x;
   Node<T>& node = detail::dropout_begin(x, where);
-  // The mask holds the factor each element is multiplied by: 0 or 1 / (1 - p).
-  const T keep = p < 1 ? static_cast<T>(1.0 / (1.0 - p)) : T{0};
-  T* mask = node.saved.data();
-  for (std::size_t i = 0; i < node.saved.size(); ++i) {
-    const double u = static_cast<double>(detail::random_bits(rng) >> 11) * 0x1.0p-53;  // [0, 1)
-    mask[i] = u >= p ? keep : T{0};
-  }
+  detail::fill_dropout_mask(node.saved.span(), p, rng);
   return detail::dropout_finish(x, node);
 }
 

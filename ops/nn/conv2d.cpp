@@ -1,7 +1,6 @@
 #include "ops/nn/conv2d.h"
 
 #include <algorithm>
-#include <array>
 #include <cstdint>
 #include <cstring>
 
@@ -13,6 +12,7 @@
 #include "ops/kernels/gemm.h"
 #include "ops/kernels/gemm_paths.h"
 #include "ops/op_support.h"
+#include "ops/scratch.h"
 
 namespace cgrad {
 namespace {
@@ -84,17 +84,15 @@ std::size_t weight_grad_chunks(const Geometry& g) {
   return images_in_parallel(g) ? std::min(g.images, kMaxChunks) : 1;
 }
 
-// Buffers of the calling thread that keep their capacity across steps. The parallel parts
+// Buffers of the calling thread (ops/scratch.h), one per slot. The parallel parts
 // run isolated (tbb::this_task_arena::isolate), so while a thread waits inside one it
 // cannot pick up another op's task that would reuse its buffers.
 enum class Scratch : std::size_t { columns, column_grad, weight_partials, count };
 
 template <Real T>
 T* scratch(Scratch slot, std::size_t count) {
-  thread_local std::array<Tensor<T>, static_cast<std::size_t>(Scratch::count)> buffers;
-  Tensor<T>& buffer = buffers[static_cast<std::size_t>(slot)];
-  buffer.resize(Shape{count});
-  return buffer.data();
+  return detail::op_scratch<Scratch, T, static_cast<std::size_t>(Scratch::count)>(count,
+                                                                                  static_cast<std::size_t>(slot));
 }
 
 // The outputs o of `count` positions that read input index o * stride + offset inside

@@ -15,6 +15,7 @@
 #include "graph/graph.h"
 #include "ops/elementwise/scalar_math.h"
 #include "ops/kernels/vector_math.h"
+#include "ops/scratch.h"
 
 namespace cgrad::detail {
 
@@ -80,14 +81,13 @@ inline T cell_tanh(T x) {
   }
 }
 
-// A per-thread buffer for a backward's intermediate (the gates' gradient). It keeps its
-// capacity, so a steady training step allocates nothing; backward runs on the thread that
-// owns the graph, and each op uses the buffer only within one call.
+// A per-thread buffer for a backward's intermediate (the gates' gradient), shared by the
+// cells (see ops/scratch.h); backward runs on the thread that owns the graph, and each
+// op uses the buffer only within one call.
+struct CellScratch;
 template <Real T>
 T* cell_scratch(std::size_t count) {
-  thread_local Tensor<T> buffer;
-  buffer.resize(Shape{count});  // no allocation once the capacity suffices
-  return buffer.data();
+  return op_scratch<CellScratch, T>(count);
 }
 
 // out (= or +=) the sum over the rows of a [rows, cols] matrix with row stride ld, in row

@@ -5,7 +5,6 @@
 #include <cmath>
 #include <limits>
 #include <string>
-#include <vector>
 
 #include <tbb/parallel_for.h>
 
@@ -15,11 +14,14 @@
 #include "ops/kernels/vector_math.h"
 #include "ops/loop.h"
 #include "ops/op_support.h"
+#include "ops/reduce/reduction.h"
+#include "ops/scratch.h"
 
 namespace cgrad {
 namespace {
 
 constexpr std::string_view kOp = "ScaledDotProductAttention";
+struct AttentionScratch;  // the tag of its backward's buffer (ops/scratch.h)
 
 // The node's arguments: flags in ints, the scale in reals, the boolean mask's shape in
 // params.shape and its values (0 or 1) in node.indices.
@@ -90,12 +92,12 @@ void softmax_row(T* row, std::size_t keys, std::size_t visible, T scale, const A
   const std::size_t blocked = visible - visible % kLanes;
   std::array<T, kLanes> top;
   top.fill(kMinusInf);
-  const auto take_max = [](T& m, T x) { m = (x > m || x != x) ? x : m; };  // a NaN score makes the row NaN
+  // max_nan: a NaN score makes the row NaN.
   for (std::size_t j = 0; j < blocked; j += kLanes)
-    for (std::size_t l = 0; l < kLanes; ++l) take_max(top[l], row[j + l]);
-  for (std::size_t j = blocked; j < visible; ++j) take_max(top[j % kLanes], row[j]);
+    for (std::size_t l = 0; l < kLanes; ++l) top[l] = detail::max_nan(top[l], row[j + l]);
+  for (std::size_t j = blocked; j < visible; ++j) top[j % kLanes] = detail::max_nan(top[j % kLanes], row[j]);
   T m = top[0];
-  for (std::size_t l = 1; l < kLanes; ++l) take_max(m, top[l]);
+  for (std::size_t l = 1; l < kLanes; ++l) m = detail::max_nan(m, top[l]);
   if (m == kMinusInf) {  // no key takes part: weights 0
     std::fill(row, row + keys, T{0});
     return;
@@ -212,10 +214,8 @@ void backward(Graph<T>& graph, const Node<T>& node) {
     const T* pd = dropped + b * d.weights();
     const T* dob = dout + b * d.queries * d.value_width;
     if (dq || dk) {
-      // G, then dS in place: per-thread scratch that only grows, so a steady step allocates nothing.
-      thread_local std::vector<T> scratch;
-      if (scratch.size() < d.weights()) scratch.resize(d.weights());
-      T* ds = scratch.data();
+      // G, then dS in place, in per-thread scratch (ops/scratch.h).
+      T* ds = detail::op_scratch<AttentionScratch, T>(d.weights());
       gemm<T>({d.queries, d.keys, d.value_width},
               {.a = dob, .lda = d.value_width, .b = v.data() + b * d.keys * d.value_width, .ldb = d.value_width,
                .transpose_b = true, .c = ds, .ldc = d.keys});

@@ -75,15 +75,7 @@ template <Real T, class Rng>
 Var<T> scaled_dot_product_attention(Var<T> q, Var<T> k, Var<T> v, const AttentionOptions& options, Rng& rng,
                                     std::source_location where) {
   Node<T>& node = detail::attention_begin(q, k, v, options, where);
-  std::span<T> mask = detail::attention_dropout_mask(node);
-  if (!mask.empty()) {
-    const double p = options.dropout_p;
-    const T keep = p < 1 ? static_cast<T>(1.0 / (1.0 - p)) : T{0};
-    for (T& m : mask) {
-      const double u = static_cast<double>(detail::random_bits(rng) >> 11) * 0x1.0p-53;  // [0, 1)
-      m = u >= p ? keep : T{0};
-    }
-  }
+  detail::fill_dropout_mask(detail::attention_dropout_mask(node), options.dropout_p, rng);
   return detail::attention_finish(q, node);
 }
 
