@@ -174,6 +174,19 @@ TEST(MaxPool2d, TiesGoToTheFirstAndNaNWins) {
   EXPECT_EQ(p.grad()[3], 1.0);  // the NaN
 }
 
+// The forward pools a plane with a fast loop and redoes only the planes where it met a
+// NaN; a NaN after a larger number, and the first of two NaNs, must still win there.
+TEST(MaxPool2d, NaNPlanesBesidePlanesWithout) {
+  Graph<double> g;
+  const double nan = std::nan("");
+  Parameter<double> p("x", Tensor<double>(Shape{2, 1, 2, 2}, {1, 4, 3, 2, 9, nan, 7, nan}));
+  Var<double> y = max_pool2d(g.param(p), {.kernel = 2});
+  EXPECT_EQ(y.value()[0], 4.0);
+  EXPECT_TRUE(std::isnan(y.value()[1]));
+  g.backward(y, Tensor<double>(Shape{2, 1, 1, 1}, {1, 1}));
+  for (std::size_t i = 0; i < 8; ++i) EXPECT_EQ(p.grad()[i], i == 1 || i == 5 ? 1.0 : 0.0) << "element " << i;
+}
+
 // Row i averages [floor(i H / oh), ceil((i + 1) H / oh)), as torch.
 TEST(AdaptiveAvgPool2dForward, MatchesTheDefinitionOnRandomData) {
   struct Case {

@@ -29,6 +29,50 @@ Taps taps(std::size_t out_index, std::size_t stride, std::size_t padding, std::s
   return {static_cast<std::size_t>(first), static_cast<std::size_t>(std::max(first, last))};
 }
 
+// One plane's maxima and their flat indices. kNanAware = false is the fast loop: one
+// comparison per element, which the compiler turns into selects instead of jumps (on real
+// data which element wins is unpredictable, and the mispredicted jumps were most of the
+// forward's time); it reports whether it met a NaN, and the caller then redoes the plane
+// with kNanAware = true, where a NaN wins over any number and the first NaN stays.
+template <bool kNanAware, Real T>
+bool pool_plane(const T* image, T* out, std::int64_t* argmax, const detail::Window2d& w, std::size_t height,
+                std::size_t width, std::size_t ho, std::size_t wo) {
+  bool met_nan = false;
+  for (std::size_t oh = 0; oh < ho; ++oh) {
+    const Taps rows = taps(oh, w.stride.h, w.padding.h, w.dilation.h, w.kernel.h, height);
+    const std::size_t ih0 = oh * w.stride.h - w.padding.h;  // wraps when padded; used with ki dh added
+    for (std::size_t ow = 0; ow < wo; ++ow) {
+      const Taps cols = taps(ow, w.stride.w, w.padding.w, w.dilation.w, w.kernel.w, width);
+      const std::size_t iw0 = ow * w.stride.w - w.padding.w;
+      const std::size_t o = oh * wo + ow;
+      if (rows.first == rows.last || cols.first == cols.last) {  // all padding (a large dilation)
+        out[o] = -std::numeric_limits<T>::infinity();
+        argmax[o] = -1;
+        continue;
+      }
+      // The window's first element inside the input starts the search: the padding
+      // (-inf) can then never win, and a strict > keeps the first of equal values.
+      std::size_t best = (ih0 + rows.first * w.dilation.h) * width + iw0 + cols.first * w.dilation.w;
+      T best_value = image[best];
+      for (std::size_t ki = rows.first; ki < rows.last; ++ki) {
+        const std::size_t row = (ih0 + ki * w.dilation.h) * width;
+        for (std::size_t kj = cols.first; kj < cols.last; ++kj) {
+          const std::size_t at = row + iw0 + kj * w.dilation.w;
+          const T v = image[at];
+          bool take = v > best_value;
+          if constexpr (kNanAware) take = take || (std::isnan(v) && !std::isnan(best_value));
+          else met_nan |= v != v;
+          best = take ? at : best;
+          best_value = take ? v : best_value;
+        }
+      }
+      out[o] = best_value;
+      argmax[o] = static_cast<std::int64_t>(best);
+    }
+  }
+  return met_nan;
+}
+
 template <Real T>
 void forward(const Graph<T>& graph, Node<T>& node) {
   const Tensor<T>& x = graph.value(node.inputs[0]);
@@ -42,37 +86,10 @@ void forward(const Graph<T>& graph, Node<T>& node) {
   detail::for_planes(planes, ho * wo * w.kernel.h * w.kernel.w, [&](std::size_t first, std::size_t last) {
     for (std::size_t plane = first; plane < last; ++plane) {
       const T* image = in + plane * height * width;
-      for (std::size_t oh = 0; oh < ho; ++oh) {
-        const Taps rows = taps(oh, w.stride.h, w.padding.h, w.dilation.h, w.kernel.h, height);
-        const std::size_t ih0 = oh * w.stride.h - w.padding.h;  // wraps when padded; used with ki dh added
-        for (std::size_t ow = 0; ow < wo; ++ow) {
-          const Taps cols = taps(ow, w.stride.w, w.padding.w, w.dilation.w, w.kernel.w, width);
-          const std::size_t iw0 = ow * w.stride.w - w.padding.w;
-          const std::size_t o = (plane * ho + oh) * wo + ow;
-          if (rows.first == rows.last || cols.first == cols.last) {  // all padding (a large dilation)
-            out[o] = -std::numeric_limits<T>::infinity();
-            argmax[o] = -1;
-            continue;
-          }
-          // The window's first element inside the input starts the search: the padding
-          // (-inf) can then never win, and a strict > keeps the first of equal values.
-          std::size_t best = (ih0 + rows.first * w.dilation.h) * width + iw0 + cols.first * w.dilation.w;
-          T best_value = image[best];
-          for (std::size_t ki = rows.first; ki < rows.last; ++ki) {
-            const std::size_t row = (ih0 + ki * w.dilation.h) * width;
-            for (std::size_t kj = cols.first; kj < cols.last; ++kj) {
-              const std::size_t at = row + iw0 + kj * w.dilation.w;
-              const T v = image[at];
-              if (v > best_value || (std::isnan(v) && !std::isnan(best_value))) {
-                best_value = v;
-                best = at;
-              }
-            }
-          }
-          out[o] = best_value;
-          argmax[o] = static_cast<std::int64_t>(best);
-        }
-      }
+      T* plane_out = out + plane * ho * wo;
+      std::int64_t* plane_argmax = argmax + plane * ho * wo;
+      if (pool_plane<false>(image, plane_out, plane_argmax, w, height, width, ho, wo))
+        pool_plane<true>(image, plane_out, plane_argmax, w, height, width, ho, wo);
     }
   });
 }
