@@ -12,6 +12,32 @@ namespace {
 
 enum Input : std::size_t { kX, kH, kC, kWih, kWhh, kBih, kBhh };
 
+// One row's gate pass: the pre-activations i, f, g, o (written by the GEMMs) are activated
+// in place, tanh(c') is saved beside them, and h', c' are written. The pointers are
+// __restrict (the five gate blocks are disjoint columns of one row) so that the compiler
+// vectorizes the loop: with plain pointers it could not rule out aliasing and the loop ran
+// one element at a time (perf: a quarter of LstmCell's time at N 64, H 256).
+template <Real T>
+void activate_row(std::size_t hidden, T* __restrict gi, T* __restrict gf, T* __restrict gg, T* __restrict go,
+                  T* __restrict tanh_c_out, const T* __restrict b_ih, const T* __restrict b_hh,
+                  const T* __restrict c, T* __restrict h_out, T* __restrict c_out) {
+  for (std::size_t j = 0; j < hidden; ++j) {
+    const T i = detail::cell_sigmoid(gi[j] + b_ih[j] + b_hh[j]);
+    const T f = detail::cell_sigmoid(gf[j] + b_ih[hidden + j] + b_hh[hidden + j]);
+    const T g = detail::cell_tanh(gg[j] + b_ih[2 * hidden + j] + b_hh[2 * hidden + j]);
+    const T o = detail::cell_sigmoid(go[j] + b_ih[3 * hidden + j] + b_hh[3 * hidden + j]);
+    const T c_next = f * c[j] + i * g;
+    const T tanh_c = detail::cell_tanh(c_next);
+    gi[j] = i;
+    gf[j] = f;
+    gg[j] = g;
+    go[j] = o;
+    tanh_c_out[j] = tanh_c;
+    h_out[j] = o * tanh_c;
+    c_out[j] = c_next;
+  }
+}
+
 // node.saved is [N,5H]: the activated gates i, f, g, o, then tanh(c'), all the backward needs
 // besides the inputs. The forward first lets the two GEMMs write the gates' pre-activations
 // into its first 4H columns, then activates them in place.
@@ -32,24 +58,9 @@ void forward(const Graph<T>& graph, Node<T>& node) {
   T* out = node.value.data();
   for (std::size_t r = 0; r < n; ++r) {
     T* gate = saved + r * ld;
-    const T* c_row = c + r * hidden;
     T* h_out = out + r * 2 * hidden;
-    T* c_out = h_out + hidden;
-    for (std::size_t j = 0; j < hidden; ++j) {
-      const T i = detail::cell_sigmoid(gate[j] + b_ih[j] + b_hh[j]);
-      const T f = detail::cell_sigmoid(gate[hidden + j] + b_ih[hidden + j] + b_hh[hidden + j]);
-      const T g = detail::cell_tanh(gate[2 * hidden + j] + b_ih[2 * hidden + j] + b_hh[2 * hidden + j]);
-      const T o = detail::cell_sigmoid(gate[3 * hidden + j] + b_ih[3 * hidden + j] + b_hh[3 * hidden + j]);
-      const T c_next = f * c_row[j] + i * g;
-      const T tanh_c = detail::cell_tanh(c_next);
-      gate[j] = i;
-      gate[hidden + j] = f;
-      gate[2 * hidden + j] = g;
-      gate[3 * hidden + j] = o;
-      gate[4 * hidden + j] = tanh_c;
-      h_out[j] = o * tanh_c;
-      c_out[j] = c_next;
-    }
+    activate_row(hidden, gate, gate + hidden, gate + 2 * hidden, gate + 3 * hidden, gate + 4 * hidden, b_ih, b_hh,
+                 c + r * hidden, h_out, h_out + hidden);
   }
 }
 
