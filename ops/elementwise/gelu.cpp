@@ -1,25 +1,42 @@
 #include "ops/elementwise/gelu.h"
 
 #include <cmath>
+#include <type_traits>
 
 #include "ops/elementwise/scalar_math.h"
 #include "ops/elementwise/unary.h"
+#include "ops/kernels/vector_math.h"
 
 namespace cgrad {
 namespace {
+
+// Φ(x) = erfc(-x/√2) / 2, the standard normal distribution; float uses the vectorizable
+// erfc and exp of ops/kernels/vector_math.h, double libm's.
+template <class T>
+T normal_cdf(T x) {
+  const T minus_x_over_sqrt2 = x * static_cast<T>(-0.70710678118654752440);
+  if constexpr (std::is_same_v<T, float>) return 0.5f * detail::erfc_float(minus_x_over_sqrt2);
+  else return T{0.5} * std::erfc(minus_x_over_sqrt2);
+}
+
+// φ(x), the standard normal density.
+template <class T>
+T normal_pdf(T x) {
+  const T e = T{-0.5} * x * x;
+  if constexpr (std::is_same_v<T, float>) return 0.39894228040143267794f * detail::exp_nonpositive(e);
+  else return static_cast<T>(0.39894228040143267794) * std::exp(e);
+}
 
 struct GeluRule {
   static constexpr std::string_view name = "GELU";
   template <class T>
   static T forward(T x, const OpParams&) {
-    return T{0.5} * x * (T{1} + std::erf(x * static_cast<T>(0.70710678118654752440)));
+    return x * normal_cdf(x);
   }
-  // Phi(x) + x * phi(x), phi the standard normal density.
+  // Φ(x) + x φ(x).
   template <class T>
   static T grad(T x, T, T dy, const OpParams&) {
-    const T cdf = T{0.5} * (T{1} + std::erf(x * static_cast<T>(0.70710678118654752440)));
-    const T pdf = static_cast<T>(0.39894228040143267794) * std::exp(T{-0.5} * x * x);
-    return dy * (cdf + x * pdf);
+    return dy * (normal_cdf(x) + x * normal_pdf(x));
   }
 };
 
