@@ -7,7 +7,7 @@
 
 #include "charts.h"
 #include "graph/error.h"
-#include "plplot_image.h"
+#include "plplot_cells.h"
 #include "plplot_page.h"
 
 namespace cgrad::examples {
@@ -47,9 +47,8 @@ void write_image_grid_png(const std::string& path, std::span<const GrayImage> im
     // A margin all round, more above for the caption.
     pl.vpor(left + 0.1 * width, left + 0.9 * width, top - 0.95 * height, top - 0.25 * height);
     pl.wind(0, static_cast<PLFLT>(image.cols), 0, static_cast<PLFLT>(image.rows));
-    const PlplotImage picture(image.rows, image.cols,
-                              [&](std::size_t r, std::size_t c) { return image.pixels[r * image.cols + c]; });
-    picture.draw(pl, 0.0, 1.0);
+    draw_cells(pl, image.rows, image.cols, 0.0, 1.0,
+               [&](std::size_t r, std::size_t c) { return image.pixels[r * image.cols + c]; });
     pl.mtex("t", 0.6, 0.5, 0.5, captions[i].c_str());
   }
 }
