@@ -57,9 +57,10 @@ void print_prediction(std::FILE* out, const std::string& path, Sequential<float>
 
 Defaults defaults(ModelKind kind) {
   switch (kind) {
-    case ModelKind::Logreg: return {30, 32, "adam", 0.01};
-    case ModelKind::Mlp: return {30, 32, "adam", 0.001};
-    case ModelKind::Cnn: return {20, 32, "adam", 0.001};
+    // Mean test accuracy over seeds 0, 1, 2 (README): 96.6%, 97.3%, 99.0%.
+    case ModelKind::Logreg: return {100, 32, "adam", 0.003};
+    case ModelKind::Mlp: return {30, 32, "adam", 0.01};
+    case ModelKind::Cnn: return {20, 32, "adam", 0.01};
   }
   return {0, 0, "", 0};
 }
