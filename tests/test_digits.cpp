@@ -23,7 +23,9 @@
 #include "digits_data.h"
 #include "model.h"
 #include "picture_input.h"
+#include "optim/make_optimizer.h"
 #include "run.h"
+#include "tests/support/allocation_counter.h"
 #include "train.h"
 
 namespace cgrad::digits {
@@ -106,6 +108,24 @@ TEST_P(EveryModel, TrainsTwoEpochsAndWritesItsPictures) {
 
 INSTANTIATE_TEST_SUITE_P(Digits, EveryModel, ::testing::Values(ModelKind::Logreg, ModelKind::Mlp, ModelKind::Cnn),
                          [](const auto& info) { return std::string(model_name(info.param)); });
+
+// A steady-state training step allocates nothing, for every model: after one epoch (whose
+// last, shorter batch sizes the buffers too), a second epoch's steps allocate 0 times.
+TEST_P(EveryModel, SteadyStateStepsDoNotAllocate) {
+  const DigitsData data = load_data(std::nullopt, 0);
+  Rng rng(0);
+  const std::unique_ptr<Sequential<float>> model = make_model(GetParam(), data.side, rng);
+  const std::unique_ptr<Optimizer<float>> optimizer = make_optimizer<float>("adam", model->parameters(), 0.01);
+  MiniBatches<float> batches(data.train, 32, 0);
+  Graph<float> g;
+  for (std::size_t s = 0; s < batches.batches_per_epoch(); ++s) train_step(*model, *optimizer, g, batches.next());
+  const std::size_t probe_before = cgrad::testing::allocation_count();
+  const auto probe = std::make_unique<int>(1);  // the counter is linked in and counts
+  ASSERT_GT(cgrad::testing::allocation_count(), probe_before);
+  const std::size_t before = cgrad::testing::allocation_count();
+  for (std::size_t s = 0; s < batches.batches_per_epoch(); ++s) train_step(*model, *optimizer, g, batches.next());
+  EXPECT_EQ(cgrad::testing::allocation_count() - before, 0u);
+}
 
 TEST(Digits, SaveThenLoadGivesTheSameAccuracy) {
   const std::filesystem::path dir = temp_dir();

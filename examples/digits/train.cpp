@@ -87,6 +87,18 @@ double sum_over_ranks(double value, bool distributed) {
 
 }  // namespace
 
+double train_step(Sequential<float>& model, Optimizer<float>& optimizer, Graph<float>& g, const Batch<float>& batch,
+                  double loss_weight, const std::function<void()>& before_update) {
+  g.clear();
+  const Var<float> mean_loss = cross_entropy(model.forward(g, g.input(batch.features)), batch.labels);
+  const Var<float> loss = loss_weight == 1.0 ? mean_loss : mean_loss * static_cast<float>(loss_weight);
+  optimizer.zero_grad();
+  g.backward(loss);
+  if (before_update) before_update();
+  optimizer.step();
+  return mean_loss.item();
+}
+
 TrainSummary train(Sequential<float>& model, Optimizer<float>& optimizer, const DigitsData& data,
                    const TrainOptions& options, const std::function<void(const EpochResult&)>& on_epoch) {
   if (options.batch == 0) throw ValueError("train: the batch size must be at least 1");
@@ -118,16 +130,11 @@ TrainSummary train(Sequential<float>& model, Optimizer<float>& optimizer, const 
     for (std::size_t s = 0; s < steps_per_epoch; ++s) {
       double weight = 1.0;
       const Batch<float>& batch = source.next(weight);
-      g.clear();
-      const Var<float> mean_loss = cross_entropy(model.forward(g, g.input(batch.features)), batch.labels);
-      const Var<float> loss = weight == 1.0 ? mean_loss : mean_loss * static_cast<float>(weight);
-      optimizer.zero_grad();
-      g.backward(loss);
+      const double value = train_step(model, optimizer, g, batch, weight, [&] {
 #if CGRAD_DIGITS_DISTRIBUTED
-      if (ddp) ddp->finish();
+        if (ddp) ddp->finish();
 #endif
-      optimizer.step();
-      const double value = mean_loss.item();
+      });
       loss_sum += value * static_cast<double>(batch.size());
       progress.step(value);
     }

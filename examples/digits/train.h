@@ -46,6 +46,13 @@ struct TrainSummary {
 TrainSummary train(Sequential<float>& model, Optimizer<float>& optimizer, const DigitsData& data,
                    const TrainOptions& options, const std::function<void(const EpochResult&)>& on_epoch);
 
+// One optimizer step on `batch` in `g` (cleared first): the mean cross-entropy times
+// loss_weight, backward, before_update (if any: the data-parallel gradient exchange),
+// then the update. Returns the batch's mean loss. After the first steps it allocates
+// nothing: the graph and the optimizer reuse their buffers.
+double train_step(Sequential<float>& model, Optimizer<float>& optimizer, Graph<float>& g, const Batch<float>& batch,
+                  double loss_weight = 1.0, const std::function<void()>& before_update = {});
+
 // Loss, accuracy and predictions of the model on all of `data`; records no gradients.
 Evaluation evaluate(Sequential<float>& model, const Dataset<float>& data);
 
