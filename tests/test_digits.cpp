@@ -191,6 +191,37 @@ TEST(Digits, PredictsAPictureAsTheDigitsOwnPixels) {
   std::filesystem::remove_all(dir);
 }
 
+// IDX files in the MNIST layout (random 28×28 pictures, labels cycling 0..9).
+void write_idx_pair(const std::filesystem::path& dir, const std::string& split, std::uint32_t count, Rng& rng) {
+  const auto big_endian = [](std::uint32_t v) {
+    return std::string{static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
+                       static_cast<char>(v)};
+  };
+  std::string images = std::string("\0\0\x08\x03", 4) + big_endian(count) + big_endian(28) + big_endian(28);
+  std::string labels = std::string("\0\0\x08\x01", 4) + big_endian(count);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    for (int p = 0; p < 28 * 28; ++p) images += static_cast<char>(rng.below(256));
+    labels += static_cast<char>(i % 10);
+  }
+  std::ofstream(dir / (split + "-images-idx3-ubyte"), std::ios::binary) << images;
+  std::ofstream(dir / (split + "-labels-idx1-ubyte"), std::ios::binary) << labels;
+}
+
+TEST(Digits, TrainsTheCnnOnMnistSizedPictures) {
+  const std::filesystem::path dir = temp_dir();
+  Rng rng(7);
+  write_idx_pair(dir, "train", 64, rng);
+  write_idx_pair(dir, "t10k", 20, rng);
+  RunOptions options = quick(ModelKind::Cnn, 1, dir / "out");
+  options.data_dir = dir.string();
+  const std::string text = run_captured(options);
+  EXPECT_NE(text.find(dir.string() + " 28x28 (64 train, 20 test)"), std::string::npos) << text;
+  // Conv 16·1·9+16, conv 32·16·9+32, Linear(32·7·7, 10): the Linear's in-size follows the input.
+  EXPECT_NE(text.find("model: cnn, 20490 parameters"), std::string::npos) << text;
+  EXPECT_GE(final_accuracy(text, "cnn"), 0.0);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(PictureInput, AreaResizeUndoesAnExactUpscale) {
   const std::vector<float> small{0.0f, 0.25f, 0.5f, 1.0f};
   std::vector<float> large(36);
