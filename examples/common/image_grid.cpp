@@ -38,7 +38,9 @@ void write_image_grid_png(const std::string& path, std::span<const GrayImage> im
   plstream& pl = page.stream();
   pl.adv(0);
   set_two_colour_map(pl, {0.0, 0.0, 0.0}, {1.0, 1.0, 1.0});
-  pl.schr(0, std::min(1.0, 0.25 * static_cast<double>(columns)));
+  // PLplot scales characters with the page, which grows with the columns: keep captions
+  // at about the same size in pixels.
+  pl.schr(0, 4.5 / static_cast<double>(columns));
   const double width = 1.0 / static_cast<double>(columns), height = 1.0 / static_cast<double>(rows);
   for (std::size_t i = 0; i < images.size(); ++i) {
     const GrayImage& image = images[i];
