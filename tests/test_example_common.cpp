@@ -169,6 +169,17 @@ TEST(Progress, ShowsAMovingAverageOfTheLoss) {
   EXPECT_NE(text.find("x: 1000 steps in 0:00, loss 0.5000\n"), std::string::npos) << text;
 }
 
+TEST(Progress, SaysNothingWithoutSteps) {
+  std::FILE* log = std::tmpfile();
+  ASSERT_NE(log, nullptr);
+  {
+    Progress progress("evaluate only", 0, {.stream = log, .mode = ProgressOptions::Mode::Lines});
+    progress.finish();
+  }
+  EXPECT_EQ(read_all(log), "");
+  std::fclose(log);
+}
+
 TEST(Progress, QuietWithoutAStream) {
   Progress progress("x", 1, {.stream = nullptr});
   progress.step(1.0);

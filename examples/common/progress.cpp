@@ -45,7 +45,7 @@ void Progress::step(double loss) {
 }
 
 void Progress::finish() {
-  if (stream_ == nullptr || finished_) return;
+  if (stream_ == nullptr || finished_ || done_ == 0) return;  // nothing ran: nothing to report
   report(true);
   finished_ = true;
 }

@@ -33,7 +33,7 @@ class Progress {
   // One step done, with its loss.
   void step(double loss);
   // The last report: the live line is drawn complete and ended with a newline; in line
-  // mode, one line with the total time. Later calls do nothing.
+  // mode, one line with the total time. Later calls, and a call before any step, do nothing.
   void finish();
 
  private:
