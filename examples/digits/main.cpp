@@ -2,7 +2,6 @@
 // CNN) on the built-in 8×8 digits or an MNIST-layout directory. Prints a line per epoch
 // and the test accuracy, writes pictures, saves and loads checkpoints, classifies a
 // picture file. See --help.
-#include <cmath>
 #include <cstdio>
 #include <exception>
 #include <memory>
@@ -17,6 +16,7 @@
 #if CGRAD_DIGITS_DISTRIBUTED
 #include "dist/environment.h"
 #endif
+#include "cli_checks.h"
 #include "graph/error.h"
 #include "optim/make_optimizer.h"
 #include "run.h"
@@ -25,15 +25,7 @@ namespace {
 
 constexpr int kUsageError = 2;  // a bad command line, or a value or file the program refuses
 
-// Rejects NaN and infinities, which CLI::Range lets through.
-const CLI::Validator kFinite(
-    [](std::string& text) {
-      double value = 0.0;
-      if (!CLI::detail::lexical_cast(text, value) || !std::isfinite(value))
-        return "must be a finite number, got " + text;
-      return std::string();
-    },
-    "FINITE");
+using cgrad::examples::kFinite;
 
 std::string defaults_help() {
   std::string help = "[defaults per model:";
