@@ -51,7 +51,9 @@ void add_options(CLI::App& app, cgrad::chars::RunOptions& o, std::string& model,
                  "learning rate [default with adam: bigram 0.1, mlp 0.003, lstm and gru 0.01, transformer 0.001; "
                  "other optimizers: their own]")
       ->check(kFinite & CLI::Range(0.0, 1e6));
-  app.add_option("--seed", o.seed, "random seed: initialisation, batch order and samples")->capture_default_str();
+  app.add_option("--seed", o.seed, "random seed: initialisation, batch order and samples")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   app.add_option("--threads", threads, "threads for the matrix products [default: all cores]")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1024}));
   app.add_option("--samples", o.samples, "words to sample after training")
