@@ -11,6 +11,7 @@ CGRAD_PACKAGES=(
   libopenblas-dev libcli11-dev libstb-dev nlohmann-json3-dev python3-numpy
   clang libclang-rt-14-dev zlib1g-dev
   libopenmpi-dev openmpi-bin
+  libplplot-dev plplot-driver-cairo
   wamerican
 )
 
