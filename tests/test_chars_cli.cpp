@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <stb_image.h>
 
 #include "char_model.h"
 #include "vocab.h"
@@ -102,6 +103,19 @@ TEST_F(CharsCli, BigramFallsBelowUniformGuessingFromItsStart) {
   EXPECT_LT(losses.back(), std::log(27.0) - 0.3);
 }
 
+TEST_F(CharsCli, WritesALossCurvePngThatDecodes) {
+  const fs::path dir = scratch_dir() / "pictures";
+  const Outcome run = run_chars("--model bigram --steps 10 --samples 0 --out '" + dir.string() + "'");
+  ASSERT_EQ(run.status, 0);
+  const std::string png = (dir / "chars_bigram_loss.png").string();
+  int width = 0, height = 0, channels = 0;
+  unsigned char* pixels = stbi_load(png.c_str(), &width, &height, &channels, 3);
+  ASSERT_NE(pixels, nullptr) << png << ": " << stbi_failure_reason();
+  stbi_image_free(pixels);
+  EXPECT_GT(width, 100);
+  EXPECT_GT(height, 100);
+}
+
 TEST_F(CharsCli, SamplesFollowTheSeed) {
   const auto samples = [](const std::string& seed) {
     const Outcome run = run_chars("--model bigram --steps 20 --seed " + seed);
@@ -131,7 +145,8 @@ TEST_F(CharsCli, BadInputExitsTwoWithOneLine) {
   for (const char* arguments :
        {"--no-such-flag", "--model rnn", "--steps -1", "--steps abc", "--batch 0", "--lr nan", "--lr -1",
         "--optim adamax", "--threads 0", "--log-every 0", "--seed -3", "extra-positional",
-        "--words /no/such/file --steps 1", "--load /no/such/checkpoint --steps 0"}) {
+        "--words /no/such/file --steps 1", "--load /no/such/checkpoint --steps 0",
+        "--out /dev/null/chars --steps 1"}) {
     const Outcome run = run_chars(arguments);
     EXPECT_EQ(run.status, 2) << arguments;
     EXPECT_EQ(run.err.size(), 1u) << arguments;

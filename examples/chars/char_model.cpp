@@ -17,7 +17,7 @@ constexpr std::array<std::string_view, 5> kNames = {"bigram", "mlp", "lstm", "gr
 ModelKind parse_model_kind(std::string_view name) {
   for (std::size_t i = 0; i < kNames.size(); ++i)
     if (kNames[i] == name) return static_cast<ModelKind>(i);
-  throw ValueError(fmt::format("chars: unknown model {} (bigram, mlp, lstm, gru, transformer)", name));
+  throw ValueError(fmt::format("unknown model {} (bigram, mlp, lstm, gru, transformer)", name));
 }
 
 std::string_view model_name(ModelKind kind) { return kNames[static_cast<std::size_t>(kind)]; }
@@ -39,7 +39,7 @@ std::unique_ptr<CharModel> make_model(ModelKind kind, const ModelSizes& sizes, R
     case ModelKind::Gru: return make_gru(sizes, rng);
     case ModelKind::Transformer: return make_transformer(sizes, rng);
   }
-  throw ValueError("chars: invalid model kind");
+  throw ValueError("invalid model kind");
 }
 
 std::size_t longest(Sequences inputs) {

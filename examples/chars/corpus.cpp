@@ -25,8 +25,8 @@ void fill_batch(std::span<const Word* const> words, WordBatch& batch) {
 
 WordBatches::WordBatches(const std::vector<Word>& words, std::size_t batch_size, std::uint64_t seed)
     : words_(words), batch_size_(batch_size), rng_(seed) {
-  if (batch_size == 0) throw ValueError("chars: the batch size must be > 0");
-  if (words.empty()) throw ValueError("chars: no words to train on");
+  if (batch_size == 0) throw ValueError("the batch size must be > 0");
+  if (words.empty()) throw ValueError("no words to train on");
   for (const Word& word : words_) order_.push_back(&word);
   rng_.shuffle(order_);
   position_ = 0;

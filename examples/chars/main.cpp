@@ -62,6 +62,7 @@ void add_options(CLI::App& app, cgrad::chars::RunOptions& o, std::string& model,
   app.add_option("--words", o.words_file, "the word list, one word per line (Debian's wamerican)")
       ->capture_default_str();
   app.add_option("--out", o.out_dir, "directory for the loss-curve PNG")->capture_default_str();
+  app.add_flag("!--no-progress", o.progress, "no progress line on stderr");
   app.add_option("--load", o.load, "start from this checkpoint of the same model (the parameters)");
   app.add_option("--save", o.save, "after training, write the parameters to this safetensors checkpoint");
 }

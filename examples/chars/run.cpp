@@ -2,7 +2,13 @@
 
 #include <cmath>
 
+#include <filesystem>
+#include <system_error>
+
 #include <fmt/format.h>
+
+#include "charts.h"
+#include "progress.h"
 
 #include "nn/checkpoint.h"
 #include "optim/make_optimizer.h"
@@ -19,15 +25,29 @@ TrainingDefaults default_training(ModelKind kind) {
     case ModelKind::Gru: return {.steps = 3000, .batch = 32, .adam_lr = 1e-2};
     case ModelKind::Transformer: return {.steps = 2000, .batch = 32, .adam_lr = 1e-3};
   }
-  throw ValueError("chars: invalid model kind");
+  throw ValueError("invalid model kind");
 }
 
 namespace {
 
-std::string format_point(const LogPoint& point) {
-  if (point.step == 0) return fmt::format("step 0: val loss {:.4f}", point.val_loss);
-  return fmt::format("step {} (epoch {}): train loss {:.4f}, val loss {:.4f}", point.step, point.epoch,
-                     point.train_loss, point.val_loss);
+// The training and validation losses against the epoch (a fraction after each step: the
+// words seen over the training words).
+void write_loss_png(const std::string& path, std::string_view name, const TrainResult& result, std::size_t batch,
+                    std::size_t train_words) {
+  examples::Series train{.name = "train", .xs = {}, .ys = {}}, validation{.name = "validation", .xs = {}, .ys = {}};
+  for (const LogPoint& point : result.history) {
+    const double epoch = static_cast<double>(point.step * batch) / static_cast<double>(train_words);
+    if (point.step > 0) {
+      train.xs.push_back(epoch);
+      train.ys.push_back(point.train_loss);
+    }
+    validation.xs.push_back(epoch);
+    validation.ys.push_back(point.val_loss);
+  }
+  std::vector<examples::Series> series;
+  if (!train.xs.empty()) series.push_back(std::move(train));
+  series.push_back(std::move(validation));
+  examples::write_loss_curves_png(path, fmt::format("chars {}: loss per character (nats)", name), series);
 }
 
 }  // namespace
@@ -45,6 +65,10 @@ void run(const RunOptions& options, std::FILE* out) {
   const auto optimizer = make_optimizer<float>(options.optimizer, model->parameters(), lr);
   if (options.load) load_checkpoint(*options.load, *model);
 
+  std::error_code error;
+  std::filesystem::create_directories(options.out_dir, error);
+  if (error) throw IoError(fmt::format("cannot create the directory {}: {}", options.out_dir, error.message()));
+
   std::size_t parameters = 0;
   for (const auto* p : model->parameters()) parameters += p->value().size();
   fmt::print(out, "chars {}: {} training words, {} validation words, {} parameters\n", name, corpus.train.size(),
@@ -55,17 +79,22 @@ void run(const RunOptions& options, std::FILE* out) {
   train_options.batch = options.batch.value_or(defaults.batch);
   train_options.log_every = options.log_every.value_or(std::max<std::size_t>(1, train_options.steps / 10));
   train_options.batch_seed = batch_seed(options.seed);
+  examples::Progress progress(fmt::format("chars {}", name), train_options.steps,
+                              {.stream = options.progress ? stderr : nullptr});
   const TrainResult result = train(
       *model, *optimizer, corpus, train_options,
       [&](const LogPoint& point) {
-        fmt::print(out, "{}\n", format_point(point));
+        fmt::print(out, "{}\n", format_log_point(point));
         std::fflush(out);
       },
-      nullptr);
+      [&](double loss) { progress.step(loss); });
+  progress.finish();
 
   if (options.save) save_checkpoint(*options.save, *model);
   fmt::print(out, "chars {}: val loss {:.4f}\n", name, result.val_loss);
   fmt::print(out, "chars {}: {:.3f} ms per step\n", name, result.ms_per_step);
+  const std::string png = (std::filesystem::path(options.out_dir) / fmt::format("chars_{}_loss.png", name)).string();
+  write_loss_png(png, name, result, train_options.batch, corpus.train.size());
   Rng sampler(sample_seed(options.seed));
   for (const std::string& word : sample_words(*model, options.samples, sampler)) fmt::print(out, "sample: {}\n", word);
 }

@@ -3,10 +3,17 @@
 #include <chrono>
 #include <limits>
 
+#include <fmt/format.h>
+
 namespace cgrad::chars {
 
+std::string format_log_point(const LogPoint& point) {
+  if (point.step == 0) return fmt::format("step 0: val loss {:.4f}", point.val_loss);
+  return fmt::format("step {} (epoch {}): train loss {:.4f}, val loss {:.4f}", point.step, point.epoch,
+                     point.train_loss, point.val_loss);
+}
+
 double evaluate(CharModel& model, const std::vector<Word>& words) {
-  constexpr std::size_t kChunk = 512;  // words per forward: bounds the memory
   const bool was_training = model.is_training();
   model.eval();
   Graph<float> graph;
@@ -14,9 +21,9 @@ double evaluate(CharModel& model, const std::vector<Word>& words) {
   std::vector<const Word*> chunk;
   double total = 0.0;
   std::size_t positions = 0;
-  for (std::size_t begin = 0; begin < words.size(); begin += kChunk) {
+  for (std::size_t begin = 0; begin < words.size(); begin += kEvalChunk) {
     chunk.clear();
-    for (std::size_t i = begin; i < std::min(words.size(), begin + kChunk); ++i) chunk.push_back(&words[i]);
+    for (std::size_t i = begin; i < std::min(words.size(), begin + kEvalChunk); ++i) chunk.push_back(&words[i]);
     fill_batch(chunk, batch);
     graph.clear();
     const Var<float> loss = cross_entropy(model.logits(graph, batch.inputs), batch.targets);
@@ -29,7 +36,7 @@ double evaluate(CharModel& model, const std::vector<Word>& words) {
 
 TrainResult train(CharModel& model, Optimizer<float>& optimizer, const Corpus& corpus, const TrainOptions& options,
                   const LogSink& log, const StepSink& progress) {
-  if (options.log_every == 0) throw ValueError("chars: log_every must be > 0");
+  if (options.log_every == 0) throw ValueError("log_every must be > 0");
   TrainResult result;
   const auto record = [&](LogPoint point) {
     point.val_loss = evaluate(model, corpus.validation);
@@ -55,7 +62,7 @@ TrainResult train(CharModel& model, Optimizer<float>& optimizer, const Corpus& c
     training += std::chrono::steady_clock::now() - start;
     loss_sum += static_cast<double>(loss.item()) * static_cast<double>(batch.targets.size());
     loss_positions += batch.targets.size();
-    if (progress) progress(step);
+    if (progress) progress(static_cast<double>(loss.item()));
     if (step % options.log_every == 0 || step == options.steps) {
       record({.step = step, .epoch = batches.epoch(), .train_loss = loss_sum / static_cast<double>(loss_positions)});
       loss_sum = 0.0;

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "cgrad.h"
@@ -27,6 +28,9 @@ struct LogPoint {
   double val_loss = 0.0;
 };
 
+// "step 0: val loss 3.3202", "step 300 (epoch 0): train loss 2.3899, val loss 2.2564".
+std::string format_log_point(const LogPoint& point);
+
 struct TrainResult {
   std::vector<LogPoint> history;  // step 0 first
   double val_loss = 0.0;          // of the final parameters
@@ -34,12 +38,15 @@ struct TrainResult {
 };
 
 using LogSink = std::function<void(const LogPoint&)>;
-using StepSink = std::function<void(std::size_t step)>;  // after each update
+using StepSink = std::function<void(double loss)>;  // after each update, with its batch's loss
 
 // Runs options.steps updates of `optimizer` (which holds model.parameters()), minimising
 // the mean cross-entropy of every next character of the batch's words.
 TrainResult train(CharModel& model, Optimizer<float>& optimizer, const Corpus& corpus, const TrainOptions& options,
                   const LogSink& log, const StepSink& progress);
+
+// Words per forward in evaluate: bounds the memory.
+inline constexpr std::size_t kEvalChunk = 512;
 
 // The mean next-character loss over every position of `words`, in nats per character
 // (each word's final boundary counts as a character); in eval mode, recording no gradients.

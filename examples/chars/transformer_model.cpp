@@ -30,7 +30,7 @@ class Transformer : public CharModel {
     // Padded at the end: causal attention keeps the padding out of every real position.
     const std::size_t steps = longest(inputs), batch = inputs.size();
     if (steps > max_input_)
-      throw ValueError(fmt::format("chars: transformer reads at most {} tokens, got {}", max_input_, steps));
+      throw ValueError(fmt::format("transformer reads at most {} tokens, got {}", max_input_, steps));
     const auto tokens = padded_tokens(inputs, /*steps_first=*/false, steps);
     position_ids_.resize(steps);
     for (std::size_t t = 0; t < steps; ++t) position_ids_[t] = static_cast<std::int64_t>(t);
