@@ -37,7 +37,7 @@ void add_options(CLI::App& app, cgrad::chars::RunOptions& o, std::string& model,
       ->check(CLI::IsMember({"bigram", "mlp", "lstm", "gru", "transformer"}))
       ->capture_default_str();
   app.add_option("--steps", o.steps,
-                 "optimizer steps [default: bigram 1000, mlp 6000, lstm and gru 3000, transformer 2000]; 0 "
+                 "optimizer steps [default: bigram 1000, mlp 20000, lstm, gru and transformer 8000]; 0 "
                  "with --load only evaluates")
       ->check(CLI::Range(std::size_t{0}, kMaxSteps));
   app.add_option("--batch", o.batch, "words per step, shuffled each epoch from --seed [default: 64 bigram, else 32]")
@@ -48,7 +48,7 @@ void add_options(CLI::App& app, cgrad::chars::RunOptions& o, std::string& model,
       ->check(CLI::IsMember(std::vector<std::string>(cgrad::kOptimizerNames.begin(), cgrad::kOptimizerNames.end())))
       ->capture_default_str();
   app.add_option("--lr", o.learning_rate,
-                 "learning rate [default with adam: bigram 0.1, mlp 0.003, lstm and gru 0.01, transformer 0.001; "
+                 "learning rate [default with adam: bigram 0.1, mlp 0.003, lstm and gru 0.005, transformer 0.003; "
                  "other optimizers: their own]")
       ->check(kFinite & CLI::Range(0.0, 1e6));
   app.add_option("--seed", o.seed, "random seed: initialisation, batch order and samples")

@@ -20,10 +20,10 @@ namespace cgrad::chars {
 TrainingDefaults default_training(ModelKind kind) {
   switch (kind) {
     case ModelKind::Bigram: return {.steps = 1000, .batch = 64, .adam_lr = 0.1};
-    case ModelKind::Mlp: return {.steps = 6000, .batch = 32, .adam_lr = 3e-3};
-    case ModelKind::Lstm: return {.steps = 3000, .batch = 32, .adam_lr = 1e-2};
-    case ModelKind::Gru: return {.steps = 3000, .batch = 32, .adam_lr = 1e-2};
-    case ModelKind::Transformer: return {.steps = 2000, .batch = 32, .adam_lr = 1e-3};
+    case ModelKind::Mlp: return {.steps = 20000, .batch = 32, .adam_lr = 3e-3};
+    case ModelKind::Lstm: return {.steps = 8000, .batch = 32, .adam_lr = 5e-3};
+    case ModelKind::Gru: return {.steps = 8000, .batch = 32, .adam_lr = 5e-3};
+    case ModelKind::Transformer: return {.steps = 8000, .batch = 32, .adam_lr = 3e-3};
   }
   throw ValueError("invalid model kind");
 }
