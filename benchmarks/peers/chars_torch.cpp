@@ -1,9 +1,10 @@
-// chars_torch: the LibTorch twin of examples/chars for the mlp, lstm and gru models. Same
+// chars_torch: the LibTorch twin of examples/chars, every model. Same
 // word split, same initial parameters (the cgrad model built from the same seed, copied
 // in), same batch order (cgrad's WordBatches), Adam with the same defaults and steps; the
 // same log lines, final "chars <model>: val loss L" line and mean step time, so the two
 // runs compare line by line. Training only: no samples, no checkpoints, no PNG.
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <exception>
 #include <limits>
@@ -29,12 +30,69 @@ using chars::ModelKind;
 
 constexpr int kUsageError = 2;
 
+// cgrad's MultiheadAttention (nn/multihead_attention.h) on batch-first x [N,L,E]: separate
+// q, k, v projections, heads of E/H, causal softmax(q·kᵀ/√(E/H))·v, the output projection.
+struct AttentionImpl : torch::nn::Module {
+  AttentionImpl(std::int64_t width, std::int64_t heads) : heads(heads) {
+    q_proj = register_module("q_proj", torch::nn::Linear(width, width));
+    k_proj = register_module("k_proj", torch::nn::Linear(width, width));
+    v_proj = register_module("v_proj", torch::nn::Linear(width, width));
+    out_proj = register_module("out_proj", torch::nn::Linear(width, width));
+  }
+  torch::Tensor forward(const torch::Tensor& x) {
+    const auto n = x.size(0), l = x.size(1), e = x.size(2), d = e / heads;
+    const auto split = [&](torch::nn::Linear& projection) {
+      return projection(x).view({n, l, heads, d}).transpose(1, 2);
+    };
+    const auto q = split(q_proj), k = split(k_proj), v = split(v_proj);
+    const auto future = torch::ones({l, l}, torch::kBool).triu(1);
+    const auto scores = q.matmul(k.transpose(-2, -1)).div(std::sqrt(static_cast<double>(d))).masked_fill(future, -INFINITY);
+    return out_proj(scores.softmax(-1).matmul(v).transpose(1, 2).reshape({n, l, e}));
+  }
+  std::int64_t heads;
+  torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, out_proj{nullptr};
+};
+TORCH_MODULE(Attention);
+
+// cgrad's pre-norm TransformerBlock (nn/transformer_block.h), without dropout.
+struct BlockImpl : torch::nn::Module {
+  BlockImpl(std::int64_t width, std::int64_t heads) {
+    ln1 = register_module("ln1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({width})));
+    attn = register_module("attn", Attention(width, heads));
+    ln2 = register_module("ln2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({width})));
+    mlp = register_module("mlp", torch::nn::Sequential(torch::nn::Linear(width, 4 * width), torch::nn::GELU(),
+                                                       torch::nn::Linear(4 * width, width)));
+  }
+  torch::Tensor forward(torch::Tensor x) {
+    x = x + attn(ln1(x));
+    return x + mlp->forward(ln2(x));
+  }
+  torch::nn::LayerNorm ln1{nullptr}, ln2{nullptr};
+  Attention attn{nullptr};
+  torch::nn::Sequential mlp{nullptr};
+};
+TORCH_MODULE(Block);
+
 // The models as torch::nn modules, with the submodules named as cgrad's (embedding,
-// hidden, output; rnn) so the parameters pair up by name.
+// hidden, output; rnn; table; tokens, positions, block0...) so the parameters pair up by name.
 struct TwinImpl : torch::nn::Module {
   TwinImpl(ModelKind kind, const chars::ModelSizes& sizes) : kind(kind), context(sizes.context) {
     const auto vocab = static_cast<std::int64_t>(chars::kVocabSize);
     const auto e = static_cast<std::int64_t>(sizes.embedding), h = static_cast<std::int64_t>(sizes.hidden);
+    if (kind == ModelKind::Bigram) {
+      table = register_module("table", torch::nn::Embedding(vocab, vocab));
+      return;
+    }
+    if (kind == ModelKind::Transformer) {
+      const auto width = static_cast<std::int64_t>(sizes.width);
+      tokens = register_module("tokens", torch::nn::Embedding(vocab, width));
+      positions = register_module("positions", torch::nn::Embedding(static_cast<std::int64_t>(sizes.max_input), width));
+      for (std::size_t b = 0; b < sizes.blocks; ++b)
+        blocks.push_back(register_module(fmt::format("block{}", b), Block(width, static_cast<std::int64_t>(sizes.heads))));
+      final_norm = register_module("final_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({width})));
+      output = register_module("output", torch::nn::Linear(width, vocab));
+      return;
+    }
     embedding = register_module("embedding", torch::nn::Embedding(vocab, e));
     if (kind == ModelKind::Mlp) {
       hidden = register_module("hidden", torch::nn::Linear(static_cast<std::int64_t>(context) * e, h));
@@ -52,6 +110,20 @@ struct TwinImpl : torch::nn::Module {
       return torch::from_blob(const_cast<std::int64_t*>(v.data()), {static_cast<std::int64_t>(v.size())}, torch::kLong)
           .clone();
     };
+    if (kind == ModelKind::Bigram) {
+      std::vector<std::int64_t> all;
+      for (auto sequence : inputs) all.insert(all.end(), sequence.begin(), sequence.end());
+      return table(as_tensor(all));
+    }
+    if (kind == ModelKind::Transformer) {
+      const std::size_t steps = chars::longest(inputs), batch = inputs.size();
+      const auto ids = as_tensor(chars::padded_tokens(inputs, /*steps_first=*/false, steps))
+                           .view({static_cast<std::int64_t>(batch), static_cast<std::int64_t>(steps)});
+      auto x = tokens(ids) + positions(torch::arange(static_cast<std::int64_t>(steps), torch::kLong));
+      for (auto& block : blocks) x = block(x);
+      const auto rows = as_tensor(chars::real_rows(inputs, /*steps_first=*/false, steps));
+      return output(final_norm(x).reshape({-1, x.size(2)}).index_select(0, rows));
+    }
     if (kind == ModelKind::Mlp) {
       std::vector<std::int64_t> contexts;
       for (auto sequence : inputs)
@@ -78,11 +150,14 @@ struct TwinImpl : torch::nn::Module {
   torch::nn::Linear hidden{nullptr}, output{nullptr};
   torch::nn::LSTM lstm{nullptr};
   torch::nn::GRU gru{nullptr};
+  torch::nn::Embedding table{nullptr}, tokens{nullptr}, positions{nullptr};
+  std::vector<Block> blocks;
+  torch::nn::LayerNorm final_norm{nullptr};
 };
 TORCH_MODULE(Twin);
 
 // cgrad's initial parameters into the twin. cgrad stores Linear and RNN weights [in, out],
-// PyTorch [out, in]; biases [1, out] against [out]; embeddings alike.
+// PyTorch [out, in]; biases [1, out] against [out]; embeddings and layer norms alike.
 void copy_parameters(const chars::CharModel& from, Twin& to) {
   auto target = to->named_parameters();
   torch::NoGradGuard no_grad;
@@ -93,7 +168,8 @@ void copy_parameters(const chars::CharModel& from, Twin& to) {
     std::vector<std::int64_t> shape;
     for (std::size_t i = 0; i < value.rank(); ++i) shape.push_back(static_cast<std::int64_t>(value.shape()[i]));
     auto t = torch::from_blob(const_cast<float*>(value.span().data()), shape, torch::kFloat).clone();
-    const bool embedding = name.starts_with("embedding.");
+    const bool embedding = name.starts_with("embedding.") || name.starts_with("table.") ||
+                           name.starts_with("tokens.") || name.starts_with("positions.");
     if (t.dim() == 2 && !embedding && t.size(0) != 1) t = t.t();
     p->copy_(t.reshape(p->sizes()));
   }
@@ -185,9 +261,9 @@ void run(const Options& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"chars_torch: the LibTorch twin of examples/chars (mlp, lstm, gru; Adam)", "chars_torch"};
+  CLI::App app{"chars_torch: the LibTorch twin of examples/chars (Adam)", "chars_torch"};
   Options options;
-  app.add_option("--model", options.model, "the model")->check(CLI::IsMember({"mlp", "lstm", "gru"}))->capture_default_str();
+  app.add_option("--model", options.model, "the model")->check(CLI::IsMember({"bigram", "mlp", "lstm", "gru", "transformer"}))->capture_default_str();
   app.add_option("--steps", options.steps, "optimizer steps [default: as chars]")->check(CLI::NonNegativeNumber);
   app.add_option("--batch", options.batch, "words per step [default: as chars]")->check(CLI::PositiveNumber);
   app.add_option("--log-every", options.log_every, "steps between loss lines")->check(CLI::PositiveNumber);
