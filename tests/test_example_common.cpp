@@ -126,7 +126,7 @@ TEST(Progress, WritesPlainLinesAndASummary) {
   ASSERT_NE(log, nullptr);
   {
     Progress progress("digits mlp", 4, {.stream = log, .mode = ProgressOptions::Mode::Lines, .line_interval = 0.0});
-    for (double loss : {1.0, 0.5, 0.25, 0.125}) progress.step(loss);
+    for (int i = 0; i < 4; ++i) progress.step(0.25);
     progress.finish();
     progress.finish();  // a second call adds nothing
   }
@@ -135,7 +135,7 @@ TEST(Progress, WritesPlainLinesAndASummary) {
   EXPECT_NE(text.find("digits mlp: step 1/4 (25%), "), std::string::npos) << text;
   EXPECT_NE(text.find("digits mlp: step 4/4 (100%), "), std::string::npos) << text;
   EXPECT_NE(text.find("loss 0.2500"), std::string::npos) << text;
-  EXPECT_NE(text.find("digits mlp: 4 steps in 0:00, loss 0.1250\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("digits mlp: 4 steps in 0:00, loss 0.2500\n"), std::string::npos) << text;
   EXPECT_EQ(text.find('\r'), std::string::npos);
 }
 
@@ -153,6 +153,31 @@ TEST(Progress, LiveLineRedrawsInPlace) {
   EXPECT_EQ(text.front(), '\r');
   EXPECT_NE(text.find("cnn [####################] 2/2"), std::string::npos) << text;
   EXPECT_EQ(text.back(), '\n');
+}
+
+TEST(Progress, ShowsAMovingAverageOfTheLoss) {
+  std::FILE* log = std::tmpfile();
+  ASSERT_NE(log, nullptr);
+  {
+    Progress progress("x", 1000, {.stream = log, .mode = ProgressOptions::Mode::Lines, .line_interval = 1e9});
+    for (int i = 0; i < 500; ++i) progress.step(2.0);
+    for (int i = 0; i < 500; ++i) progress.step(0.5);  // the average forgets the early losses
+    progress.finish();
+  }
+  const std::string text = read_all(log);
+  std::fclose(log);
+  EXPECT_NE(text.find("x: 1000 steps in 0:00, loss 0.5000\n"), std::string::npos) << text;
+}
+
+TEST(Progress, SaysNothingWithoutSteps) {
+  std::FILE* log = std::tmpfile();
+  ASSERT_NE(log, nullptr);
+  {
+    Progress progress("evaluate only", 0, {.stream = log, .mode = ProgressOptions::Mode::Lines});
+    progress.finish();
+  }
+  EXPECT_EQ(read_all(log), "");
+  std::fclose(log);
 }
 
 TEST(Progress, QuietWithoutAStream) {

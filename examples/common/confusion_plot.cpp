@@ -6,7 +6,7 @@
 
 #include "charts.h"
 #include "graph/error.h"
-#include "plplot_image.h"
+#include "plplot_cells.h"
 #include "plplot_page.h"
 
 namespace cgrad::examples {
@@ -26,8 +26,8 @@ void write_confusion_png(const std::string& path, std::span<const std::size_t> c
   const auto side = static_cast<PLFLT>(k);
   pl.wind(0, side, 0, side);
   set_two_colour_map(pl, {1.0, 1.0, 1.0}, {0.03, 0.19, 0.42});  // white to dark blue
-  const PlplotImage cells(k, k, [&](std::size_t t, std::size_t p) { return static_cast<double>(counts[t * k + p]); });
-  cells.draw(pl, 0.0, static_cast<double>(most));
+  draw_cells(pl, k, k, 0.0, static_cast<double>(most),
+             [&](std::size_t t, std::size_t p) { return static_cast<double>(counts[t * k + p]); });
 
   pl.schr(0, 0.9);
   for (std::size_t t = 0; t < k; ++t) {

@@ -7,7 +7,7 @@
 
 #include "charts.h"
 #include "graph/error.h"
-#include "plplot_image.h"
+#include "plplot_cells.h"
 #include "plplot_page.h"
 
 namespace cgrad::examples {
@@ -38,7 +38,9 @@ void write_image_grid_png(const std::string& path, std::span<const GrayImage> im
   plstream& pl = page.stream();
   pl.adv(0);
   set_two_colour_map(pl, {0.0, 0.0, 0.0}, {1.0, 1.0, 1.0});
-  pl.schr(0, std::min(1.0, 0.25 * static_cast<double>(columns)));
+  // PLplot scales characters with the page, which grows with the columns: keep captions
+  // at about the same size in pixels.
+  pl.schr(0, 4.5 / static_cast<double>(columns));
   const double width = 1.0 / static_cast<double>(columns), height = 1.0 / static_cast<double>(rows);
   for (std::size_t i = 0; i < images.size(); ++i) {
     const GrayImage& image = images[i];
@@ -47,9 +49,8 @@ void write_image_grid_png(const std::string& path, std::span<const GrayImage> im
     // A margin all round, more above for the caption.
     pl.vpor(left + 0.1 * width, left + 0.9 * width, top - 0.95 * height, top - 0.25 * height);
     pl.wind(0, static_cast<PLFLT>(image.cols), 0, static_cast<PLFLT>(image.rows));
-    const PlplotImage picture(image.rows, image.cols,
-                              [&](std::size_t r, std::size_t c) { return image.pixels[r * image.cols + c]; });
-    picture.draw(pl, 0.0, 1.0);
+    draw_cells(pl, image.rows, image.cols, 0.0, 1.0,
+               [&](std::size_t r, std::size_t c) { return image.pixels[r * image.cols + c]; });
     pl.mtex("t", 0.6, 0.5, 0.5, captions[i].c_str());
   }
 }

@@ -1,8 +1,10 @@
 #include "plplot_page.h"
 
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <mutex>
+#include <vector>
 
 #include <fcntl.h>
 #include <plstream.h>
@@ -14,11 +16,13 @@
 
 namespace cgrad::examples {
 
+namespace {
 // PLplot keeps global state (the current stream), so pages are drawn one at a time.
 std::mutex& plplot_mutex() {
   static std::mutex mutex;
   return mutex;
 }
+}  // namespace
 
 // Points stdout and stderr at /dev/null for its lifetime, and holds the PLplot lock.
 class PlplotPage::QuietOutput {
@@ -54,11 +58,29 @@ class PlplotPage::QuietOutput {
   int saved_err_ = -1;
 };
 
+namespace {
+
+// Without the driver (Debian: plplot-driver-cairo) PLplot would ask on stdin for another.
+bool has_pngcairo() {
+  int count = 256;
+  std::vector<const char*> menus(static_cast<std::size_t>(count)), names(static_cast<std::size_t>(count));
+  const char** menu_data = menus.data();
+  const char** name_data = names.data();
+  plgDevs(&menu_data, &name_data, &count);
+  for (int i = 0; i < count; ++i)
+    if (std::strcmp(name_data[i], "pngcairo") == 0) return true;
+  return false;
+}
+
+}  // namespace
+
 PlplotPage::PlplotPage(const std::string& path, std::size_t width, std::size_t height) {
   if (width == 0 || height == 0) throw ValueError(fmt::format("plot: page size {}x{} is empty", width, height));
   // PLplot would exit() on a file it cannot open: find out first.
   if (!std::ofstream(path, std::ios::binary)) throw IoError(fmt::format("plot: cannot write '{}'", path));
-  quiet_ = std::make_unique<QuietOutput>();
+  quiet_ = std::make_unique<QuietOutput>();  // holds the PLplot lock from here on
+  if (!has_pngcairo())
+    throw IoError(fmt::format("plot: cannot write '{}': PLplot has no pngcairo driver (install plplot-driver-cairo)", path));
   stream_ = std::make_unique<plstream>();
   stream_->sdev("pngcairo");
   stream_->sfnam(path.c_str());

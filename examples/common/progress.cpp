@@ -11,6 +11,7 @@ namespace {
 
 constexpr double kLiveInterval = 0.1;  // seconds between redraws of the live line
 constexpr std::size_t kBarWidth = 20;
+constexpr double kSmoothing = 0.05;  // weight of the newest loss in the moving average
 
 bool is_terminal(std::FILE* stream) { return stream != nullptr && ::isatty(::fileno(stream)) == 1; }
 
@@ -36,31 +37,27 @@ Progress::~Progress() {
 }
 
 void Progress::step(double loss) {
+  smoothed_loss_ = done_ == 0 ? loss : smoothed_loss_ + kSmoothing * (loss - smoothed_loss_);
   ++done_;
-  loss_sum_ += loss;
-  ++loss_count_;
   if (stream_ == nullptr || finished_) return;
   const std::chrono::duration<double> since = Clock::now() - last_report_;
   if (since.count() >= interval_) report(false);
 }
 
 void Progress::finish() {
-  if (stream_ == nullptr || finished_) return;
+  if (stream_ == nullptr || finished_ || done_ == 0) return;  // nothing ran: nothing to report
   report(true);
   finished_ = true;
 }
 
 void Progress::report(bool final) {
-  if (loss_count_ > 0) shown_loss_ = loss_sum_ / static_cast<double>(loss_count_);
-  loss_sum_ = 0.0;
-  loss_count_ = 0;
   last_report_ = Clock::now();
   if (live_) {
     fmt::print(stream_, "\r{}\x1b[K{}", line(true), final ? "\n" : "");
   } else if (final) {
     const std::chrono::duration<double> elapsed = last_report_ - start_;
     fmt::print(stream_, "{}: {} steps in {}, loss {:.4f}\n", label_, done_, format_duration(elapsed.count()),
-               shown_loss_);
+               smoothed_loss_);
   } else {
     fmt::print(stream_, "{}\n", line(false));
   }
@@ -77,10 +74,10 @@ std::string Progress::line(bool live) const {
     const auto filled = static_cast<std::size_t>(fraction * kBarWidth);
     return fmt::format("{} [{}{}] {:>{}}/{}  {:.0f} steps/s  loss {:.4f}  {} left", label_, std::string(filled, '#'),
                        std::string(kBarWidth - filled, '.'), done_, fmt::formatted_size("{}", total_), total_, rate,
-                       shown_loss_, eta);
+                       smoothed_loss_, eta);
   }
   return fmt::format("{}: step {}/{} ({:.0f}%), {:.0f} steps/s, loss {:.4f}, {} left", label_, done_, total_,
-                     100.0 * fraction, rate, shown_loss_, eta);
+                     100.0 * fraction, rate, smoothed_loss_, eta);
 }
 
 }  // namespace cgrad::examples

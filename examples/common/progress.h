@@ -4,7 +4,8 @@
 //   digits cnn [#########...........]  1350/3000  412 steps/s  loss 0.0731  0:04 left
 // Elsewhere (a log file, a pipe) a plain line every few seconds, so that logs stay short:
 //   digits cnn: step 1350/3000 (45%), 412 steps/s, loss 0.0731, 0:04 left
-// The loss shown is the mean over the steps since the last report.
+// The loss shown is a moving average over about the last 20 steps (mini-batch losses are
+// noisy), so the final report shows where training ended, not its mean.
 #include <chrono>
 #include <cstddef>
 #include <cstdio>
@@ -32,7 +33,7 @@ class Progress {
   // One step done, with its loss.
   void step(double loss);
   // The last report: the live line is drawn complete and ended with a newline; in line
-  // mode, one line with the total time. Later calls do nothing.
+  // mode, one line with the total time. Later calls, and a call before any step, do nothing.
   void finish();
 
  private:
@@ -48,9 +49,7 @@ class Progress {
   Clock::time_point start_ = Clock::now();
   Clock::time_point last_report_ = start_;
   std::size_t done_ = 0;
-  double loss_sum_ = 0.0;  // since the last report
-  std::size_t loss_count_ = 0;
-  double shown_loss_ = 0.0;
+  double smoothed_loss_ = 0.0;  // exponential moving average
   bool finished_ = false;
 };
 

@@ -1,7 +1,6 @@
 // spiral: the seed document's examples on cgrad. Generates the spiral data, trains the
 // linear softmax classifier and the two-layer ReLU network by full-batch gradient descent,
 // prints the seed's log lines and writes the three pictures. See --help.
-#include <cmath>
 #include <cstdio>
 #include <exception>
 #include <memory>
@@ -17,6 +16,7 @@
 #if CGRAD_SPIRAL_DISTRIBUTED
 #include "dist/environment.h"
 #endif
+#include "cli_checks.h"
 #include "graph/anomaly.h"
 #include "graph/error.h"
 #include "optim/make_optimizer.h"
@@ -39,15 +39,7 @@ struct Keywords {
   std::string init;  // empty: chosen by run() from --optim
 };
 
-// Rejects NaN and infinities, which CLI::Range lets through.
-const CLI::Validator kFinite(
-    [](std::string& text) {
-      double value = 0.0;
-      if (!CLI::detail::lexical_cast(text, value) || !std::isfinite(value))
-        return "must be a finite number, got " + text;
-      return std::string();
-    },
-    "FINITE");
+using cgrad::examples::kFinite;
 
 std::string learning_rate_help() {
   std::string help = "learning rate [default: 1.0, the seed's, without --optim; with --optim, its own:";

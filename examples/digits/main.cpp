@@ -1,0 +1,135 @@
+// digits: handwritten digit classifiers on cgrad (logistic regression, an MLP, a small
+// CNN) on the built-in 8×8 digits or an MNIST-layout directory. Prints a line per epoch
+// and the test accuracy, writes pictures, saves and loads checkpoints, classifies a
+// picture file. See --help.
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <tbb/global_control.h>
+
+#if CGRAD_DIGITS_DISTRIBUTED
+#include "dist/environment.h"
+#endif
+#include "cli_checks.h"
+#include "graph/error.h"
+#include "optim/make_optimizer.h"
+#include "run.h"
+
+namespace {
+
+constexpr int kUsageError = 2;  // a bad command line, or a value or file the program refuses
+
+using cgrad::examples::kFinite;
+
+std::string defaults_help() {
+  std::string help = "[defaults per model:";
+  for (auto kind : {cgrad::digits::ModelKind::Logreg, cgrad::digits::ModelKind::Mlp, cgrad::digits::ModelKind::Cnn}) {
+    const cgrad::digits::Defaults d = cgrad::digits::defaults(kind);
+    help += fmt::format(" {} {} epochs, batch {}, {} lr {};", cgrad::digits::model_name(kind), d.epochs, d.batch,
+                        d.optimizer, d.lr);
+  }
+  return help + "]";
+}
+
+void add_options(CLI::App& app, cgrad::digits::RunOptions& o, std::string& model, std::size_t& threads) {
+  app.add_option("--model", model, "logreg: Linear(64,10); mlp: 64-128-10 ReLU; cnn: two conv-pool blocks")
+      ->check(CLI::IsMember({"logreg", "mlp", "cnn"}))
+      ->capture_default_str();
+  app.add_option("--epochs", o.epochs, "passes over the training set [default: per model; 0 with --load] " + defaults_help())
+      ->check(CLI::Range(std::size_t{0}, std::size_t{100000}));
+  app.add_option("--batch", o.batch, "rows per optimizer step, shuffled each epoch from --seed")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+  app.add_option("--optim", o.optimizer, "optimizer from optim/ (naming one makes --lr default to its own default)")
+      ->check(CLI::IsMember(std::vector<std::string>(cgrad::kOptimizerNames.begin(), cgrad::kOptimizerNames.end())));
+  app.add_option("--lr", o.lr, "learning rate")->check(kFinite & CLI::Range(0.0, 1e6));
+  app.add_option("--seed", o.seed, "seed of the initialisation, the batch order and the built-in set's 80/20 split")
+      ->capture_default_str();
+  app.add_option("--threads", threads, "threads for the kernels [default: all cores]")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1024}));
+  app.add_option("--data", o.data_dir,
+                 "a directory with MNIST's four IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, "
+                 "t10k-...; .gz or not), e.g. MNIST or Fashion-MNIST [default: the built-in 8x8 digits]")
+      ->check(CLI::ExistingDirectory);
+  app.add_option("--save", o.save, "after training, write the parameters and optimizer state (safetensors)");
+  app.add_option("--load", o.load, "start from this checkpoint of the same --model (and --data image size)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--predict", o.predict,
+                 "after training, classify this picture (PNG, JPEG, ...; any size, scaled to the model's input): "
+                 "prints the digit and the 10 probabilities")
+      ->check(CLI::ExistingFile);
+  app.add_option("--out", o.out_dir, "directory for the PNG pictures")->capture_default_str();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"digits: handwritten digit classifiers on cgrad", "digits"};
+  cgrad::digits::RunOptions options;
+  std::string model = "mlp";
+  std::size_t threads = 0;
+  add_options(app, options, model, threads);
+  bool no_progress = false;
+  app.add_flag("--no-progress", no_progress, "no progress bar (or line) on stderr");
+  bool distributed = false;
+  app.add_flag("--distributed", distributed,
+               "data-parallel training under mpirun -np N: each rank trains on its shard of every batch, the "
+               "gradients are averaged (dist/); rank 0 prints and writes the files");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    fmt::print(stderr, "digits: error: {}\n", e.what());
+    return kUsageError;
+  }
+  options.model = cgrad::digits::parse_model(model);
+  options.progress = !no_progress;
+  options.distributed = distributed;
+
+#if CGRAD_DIGITS_DISTRIBUTED
+  std::optional<cgrad::dist::Environment> mpi;
+  std::FILE* out = stdout;
+  if (distributed) {
+    mpi.emplace(argc, argv);
+    if (cgrad::dist::rank() != 0) {  // rank 0 prints for all
+      out = std::fopen("/dev/null", "w");
+      if (out == nullptr) cgrad::dist::fail("digits: cannot open /dev/null for the silent ranks' log");
+    }
+  }
+  // An error on one rank ends every rank with one line (dist::fail), not a hang.
+  const auto fail = [&](const char* kind, const char* what, int status) {
+    if (distributed) cgrad::dist::fail(fmt::format("digits: {}{}", kind, what));
+    std::fflush(stdout);
+    fmt::print(stderr, "digits: {}{}\n", kind, what);
+    return status;
+  };
+#else
+  std::FILE* out = stdout;
+  if (distributed) {
+    fmt::print(stderr, "digits: error: --distributed needs a build with MPI (install libopenmpi-dev, re-run cmake)\n");
+    return kUsageError;
+  }
+  const auto fail = [](const char* kind, const char* what, int status) {
+    std::fflush(stdout);
+    fmt::print(stderr, "digits: {}{}\n", kind, what);
+    return status;
+  };
+#endif
+  try {
+    std::unique_ptr<tbb::global_control> thread_limit;
+    if (threads > 0)
+      thread_limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, threads);
+    cgrad::digits::run(options, out);
+  } catch (const cgrad::Error& e) {
+    return fail("error: ", e.what(), kUsageError);
+  } catch (const std::exception& e) {
+    return fail("internal error: ", e.what(), 1);
+  }
+  return 0;
+}
