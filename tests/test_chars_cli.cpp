@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <ostream>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -21,6 +22,11 @@
 #include "char_model.h"
 #include "vocab.h"
 #include "words.h"
+
+// gtest names the parameter of CharsPadding by this (found by argument-dependent lookup).
+namespace cgrad::chars {
+void PrintTo(ModelKind kind, std::ostream* out) { *out << model_name(kind); }
+}  // namespace cgrad::chars
 
 namespace {
 
@@ -177,6 +183,9 @@ TEST_P(CharsPadding, LogitsOfAWordAreTheSameAloneAndInAPaddedBatch) {
 
 INSTANTIATE_TEST_SUITE_P(Models, CharsPadding,
                          testing::Values(ModelKind::Bigram, ModelKind::Mlp, ModelKind::Lstm, ModelKind::Gru,
-                                         ModelKind::Transformer));
+                                         ModelKind::Transformer),
+                         [](const testing::TestParamInfo<ModelKind>& info) {
+                           return std::string(cgrad::chars::model_name(info.param));
+                         });
 
 }  // namespace

@@ -1,7 +1,6 @@
 // chars: character-level language models of English words (makemore's ladder: bigram, MLP,
 // LSTM, GRU, transformer) on cgrad. Trains one model on 90% of the word list, logs the
 // training and validation loss in nats per character, prints sampled words. See --help.
-#include <cmath>
 #include <cstdio>
 #include <exception>
 #include <memory>
@@ -12,6 +11,7 @@
 #include <fmt/format.h>
 #include <tbb/global_control.h>
 
+#include "cli_checks.h"
 #include "graph/error.h"
 #include "optim/make_optimizer.h"
 #include "run.h"
@@ -20,16 +20,6 @@ namespace {
 
 // Exit status for a bad command line or a value the library refuses.
 constexpr int kUsageError = 2;
-
-// Rejects NaN and infinities, which CLI::Range lets through.
-const CLI::Validator kFinite(
-    [](std::string& text) {
-      double value = 0.0;
-      if (!CLI::detail::lexical_cast(text, value) || !std::isfinite(value))
-        return "must be a finite number, got " + text;
-      return std::string();
-    },
-    "FINITE");
 
 void add_options(CLI::App& app, cgrad::chars::RunOptions& o, std::string& model, std::size_t& threads) {
   constexpr std::size_t kMaxSteps = 1'000'000'000;
@@ -50,7 +40,7 @@ void add_options(CLI::App& app, cgrad::chars::RunOptions& o, std::string& model,
   app.add_option("--lr", o.learning_rate,
                  "learning rate [default with adam: bigram 0.1, mlp 0.003, lstm and gru 0.005, transformer 0.003; "
                  "other optimizers: their own]")
-      ->check(kFinite & CLI::Range(0.0, 1e6));
+      ->check(cgrad::examples::kFinite & CLI::Range(0.0, 1e6));
   app.add_option("--seed", o.seed, "random seed: initialisation, batch order and samples")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
