@@ -12,6 +12,7 @@ CGRAD_PACKAGES=(
   clang libclang-rt-14-dev zlib1g-dev
   libopenmpi-dev openmpi-bin
   libplplot-dev plplot-driver-cairo
+  wamerican
 )
 
 cgrad_install_packages() {
