@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Runs the model zoo (see zoo.sh) and writes its table as Markdown.
+
+Each run is one process; its final lines give the metric and the mean step time, and
+os.wait4 gives its peak resident memory. cgrad and its twin run one after the other on
+the same machine in the same invocation, so their ratio is comparable; absolute times
+are this machine's.
+"""
+import argparse
+import datetime
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+
+# (example, model, metric name, whether larger is better)
+MODELS = [("digits", m, "test accuracy", True) for m in ("logreg", "mlp", "cnn")] + \
+         [("chars", m, "val loss", False) for m in ("bigram", "mlp", "lstm", "gru", "transformer")]
+
+METRIC = {"digits": re.compile(r"^digits \S+: test accuracy ([0-9.]+)$", re.M),
+          "chars": re.compile(r"^chars \S+: val loss ([0-9.]+)$", re.M)}
+STEP = {"digits": re.compile(r"^digits \S+: mean step time ([0-9.]+) ms", re.M),
+        "chars": re.compile(r"^chars \S+: ([0-9.]+) ms per step$", re.M)}
+
+
+def binaries(build, example):
+    ours = os.path.join(build, "examples", example, example)
+    twin = os.path.join(build, "benchmarks", "peers", f"{example}_torch")
+    return ours, (twin if os.path.exists(twin) else None)
+
+
+def run(command, example):
+    """Runs one training; returns (metric, ms per step, peak MiB)."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    out = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    metric, step = METRIC[example].search(out), STEP[example].search(out)
+    if process.returncode != 0 or not metric or not step:
+        sys.exit(f"zoo: {' '.join(command)} failed (exit {process.returncode}):\n{out[-2000:]}")
+    return float(metric.group(1)), float(step.group(1)), usage.ru_maxrss / 1024.0
+
+
+def train(binary, example, model, seed, threads, scratch):
+    command = [binary, "--model", model, "--seed", str(seed), "--threads", str(threads)]
+    if not binary.endswith("_torch"):
+        command += ["--out", scratch, "--no-progress"]
+    return run(command, example)
+
+
+def fmt_ms(value):
+    return "–" if value is None else (f"{value:.3f}" if value < 10 else f"{value:.1f}")
+
+
+def ratio(a, b):
+    return "–" if a is None or b is None or b == 0 else f"{a / b:.2f}"
+
+
+def summary(values, larger_is_better, percent):
+    if not values:
+        return "–"
+    worst = min(values) if larger_is_better else max(values)
+    scale, unit = (100.0, "%") if percent else (1.0, "")
+    return f"{statistics.mean(values) * scale:.{2 if percent else 4}f}{unit} ({worst * scale:.{2 if percent else 4}f})"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--build", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--only", choices=["digits", "chars"])
+    parser.add_argument("--seeds", type=int, default=3)
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for example, model, metric_name, larger in MODELS:
+            if args.only and example != args.only:
+                continue
+            ours, twin = binaries(args.build, example)
+            result = {"ours": [], "twin": []}
+            steps = {}
+            peaks = {}
+            for seed in range(args.seeds):
+                for side, binary in (("ours", ours), ("twin", twin)):
+                    if binary is None:
+                        continue
+                    metric, step, peak = train(binary, example, model, seed, 1, scratch)
+                    result[side].append(metric)
+                    steps.setdefault((side, 1), []).append(step)
+                    peaks[side] = max(peaks.get(side, 0.0), peak)
+                    print(f"zoo: {example} {model} {side} seed {seed}: {metric_name} {metric}, {step} ms/step",
+                          flush=True)
+            for side, binary in (("ours", ours), ("twin", twin)):
+                if binary is not None:
+                    steps[(side, 2)] = [train(binary, example, model, 0, 2, scratch)[1]]
+            step = {key: statistics.median(values) for key, values in steps.items()}
+            rows.append((example, model, metric_name, larger, result, step, peaks))
+    write(args, rows)
+
+
+def write(args, rows):
+    with open(args.out, "w") as out:
+        out.write("# Model zoo: cgrad against its LibTorch twins\n\n")
+        out.write(f"Written by `./scripts/zoo.sh{' --only ' + args.only if args.only else ''}` "
+                  f"on {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
+                  f"load average at the end {os.getloadavg()[0]:.2f}. Seeds 0..{args.seeds - 1}, "
+                  "each model with its defaults; the twin (benchmarks/peers/) has the same layers, starting "
+                  "parameters, data split, batch order, optimizer and steps. Metric: mean (worst) over the seeds. "
+                  "Step: the median of the runs' mean step times in ms (1 thread: every seed; 2 threads: seed 0); "
+                  "ratio = cgrad / LibTorch. Peak: the largest resident set of a run, MiB.\n\n")
+        out.write("| example | model | metric | cgrad | LibTorch | step 1T cgrad | step 1T LibTorch | ratio 1T "
+                  "| step 2T cgrad | step 2T LibTorch | ratio 2T | peak cgrad | peak LibTorch |\n")
+        out.write("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+        for example, model, metric_name, larger, result, step, peaks in rows:
+            percent = example == "digits"
+            o1, t1, o2, t2 = (step.get(k) for k in (("ours", 1), ("twin", 1), ("ours", 2), ("twin", 2)))
+            peak = lambda side: f"{peaks[side]:.0f}" if side in peaks else "–"
+            out.write(f"| {example} | {model} | {metric_name} | {summary(result['ours'], larger, percent)} | "
+                      f"{summary(result['twin'], larger, percent)} | {fmt_ms(o1)} | {fmt_ms(t1)} | {ratio(o1, t1)} | "
+                      f"{fmt_ms(o2)} | {fmt_ms(t2)} | {ratio(o2, t2)} | {peak('ours')} | {peak('twin')} |\n")
+    print(f"zoo: wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
