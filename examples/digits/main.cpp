@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <exception>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,10 +12,8 @@
 #include <fmt/format.h>
 #include <tbb/global_control.h>
 
-#if CGRAD_DIGITS_DISTRIBUTED
-#include "dist/environment.h"
-#endif
 #include "cli_checks.h"
+#include "launch.h"
 #include "graph/error.h"
 #include "optim/make_optimizer.h"
 #include "run.h"
@@ -92,44 +89,17 @@ int main(int argc, char** argv) {
   options.progress = !no_progress;
   options.distributed = distributed;
 
-#if CGRAD_DIGITS_DISTRIBUTED
-  std::optional<cgrad::dist::Environment> mpi;
-  std::FILE* out = stdout;
-  if (distributed) {
-    mpi.emplace(argc, argv);
-    if (cgrad::dist::rank() != 0) {  // rank 0 prints for all
-      out = std::fopen("/dev/null", "w");
-      if (out == nullptr) cgrad::dist::fail("digits: cannot open /dev/null for the silent ranks' log");
-    }
-  }
-  // An error on one rank ends every rank with one line (dist::fail), not a hang.
-  const auto fail = [&](const char* kind, const char* what, int status) {
-    if (distributed) cgrad::dist::fail(fmt::format("digits: {}{}", kind, what));
-    std::fflush(stdout);
-    fmt::print(stderr, "digits: {}{}\n", kind, what);
-    return status;
-  };
-#else
-  std::FILE* out = stdout;
-  if (distributed) {
-    fmt::print(stderr, "digits: error: --distributed needs a build with MPI (install libopenmpi-dev, re-run cmake)\n");
-    return kUsageError;
-  }
-  const auto fail = [](const char* kind, const char* what, int status) {
-    std::fflush(stdout);
-    fmt::print(stderr, "digits: {}{}\n", kind, what);
-    return status;
-  };
-#endif
+  const cgrad::examples::Launch launch("digits", distributed, argc, argv);
+  if (!launch.ready()) return kUsageError;
   try {
     std::unique_ptr<tbb::global_control> thread_limit;
     if (threads > 0)
       thread_limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, threads);
-    cgrad::digits::run(options, out);
+    cgrad::digits::run(options, launch.out());
   } catch (const cgrad::Error& e) {
-    return fail("error: ", e.what(), kUsageError);
+    return launch.fail("error: ", e.what(), kUsageError);
   } catch (const std::exception& e) {
-    return fail("internal error: ", e.what(), 1);
+    return launch.fail("internal error: ", e.what(), 1);
   }
   return 0;
 }

@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <exception>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,10 +12,8 @@
 #include <fmt/format.h>
 #include <tbb/global_control.h>
 
-#if CGRAD_SPIRAL_DISTRIBUTED
-#include "dist/environment.h"
-#endif
 #include "cli_checks.h"
+#include "launch.h"
 #include "graph/anomaly.h"
 #include "graph/error.h"
 #include "optim/make_optimizer.h"
@@ -134,46 +131,19 @@ int main(int argc, char** argv) {
   }
 
   options.distributed = distributed;
-#if CGRAD_SPIRAL_DISTRIBUTED
-  std::optional<cgrad::dist::Environment> mpi;
-  std::FILE* out = stdout;
-  if (distributed) {
-    mpi.emplace(argc, argv);
-    if (cgrad::dist::rank() != 0) {  // rank 0 prints for all
-      out = std::fopen("/dev/null", "w");
-      if (out == nullptr) cgrad::dist::fail("spiral: cannot open /dev/null for the silent ranks' log");
-    }
-  }
-  // An error on one rank ends every rank with one line (dist::fail), not a hang.
-  const auto fail = [&](const char* kind, const char* what, int status) {
-    if (distributed) cgrad::dist::fail(fmt::format("spiral: {}{}", kind, what));
-    std::fflush(stdout);
-    fmt::print(stderr, "spiral: {}{}\n", kind, what);
-    return status;
-  };
-#else
-  std::FILE* out = stdout;
-  if (distributed) {
-    fmt::print(stderr, "spiral: error: --distributed needs a build with MPI (install libopenmpi-dev, re-run cmake)\n");
-    return kUsageError;
-  }
-  const auto fail = [](const char* kind, const char* what, int status) {
-    std::fflush(stdout);
-    fmt::print(stderr, "spiral: {}{}\n", kind, what);
-    return status;
-  };
-#endif
+  const cgrad::examples::Launch launch("spiral", distributed, argc, argv);
+  if (!launch.ready()) return kUsageError;
   try {
     std::unique_ptr<tbb::global_control> thread_limit;
     if (threads > 0)
       thread_limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, threads);
     apply_keywords(keywords, options);
     const cgrad::DetectAnomaly anomaly(detect_anomaly);  // per thread: the one that records the graph
-    cgrad::spiral::run(options, out);
+    cgrad::spiral::run(options, launch.out());
   } catch (const cgrad::Error& e) {
-    return fail("error: ", e.what(), kUsageError);
+    return launch.fail("error: ", e.what(), kUsageError);
   } catch (const std::exception& e) {
-    return fail("internal error: ", e.what(), 1);
+    return launch.fail("internal error: ", e.what(), 1);
   }
   return 0;
 }
