@@ -19,6 +19,8 @@ import tempfile
 MODELS = [("digits", m, "test accuracy", True) for m in ("logreg", "mlp", "cnn")] + \
          [("chars", m, "val loss", False) for m in ("bigram", "mlp", "lstm", "gru", "transformer")]
 
+EXAMPLES = ("spiral", "digits", "chars")
+
 METRIC = {"digits": re.compile(r"^digits \S+: test accuracy ([0-9.]+)$", re.M),
           "chars": re.compile(r"^chars \S+: val loss ([0-9.]+)$", re.M)}
 STEP = {"digits": re.compile(r"^digits \S+: mean step time ([0-9.]+) ms", re.M),
@@ -70,7 +72,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--build", required=True)
     parser.add_argument("--out", required=True)
-    parser.add_argument("--only", choices=["digits", "chars"])
+    parser.add_argument("--only", choices=EXAMPLES)
     parser.add_argument("--seeds", type=int, default=3)
     args = parser.parse_args()
     rows = []
@@ -100,26 +102,46 @@ def main():
     write(args, rows)
 
 
+HEADER = """# Model zoo: cgrad against its LibTorch twins
+
+Written by `./scripts/zoo.sh` (a section at a time with `--only`). Each model runs with its
+defaults for every seed; its twin (benchmarks/peers/) has the same layers, starting
+parameters, data, batch order, optimizer and steps. Metric: mean (worst) over the seeds.
+Step: the median of the runs' mean step times in ms (1 thread: every seed; 2 threads: seed
+0); ratio = cgrad / LibTorch, both sides run one after the other in the same invocation.
+Peak: the largest resident set of a run, MiB.
+"""
+
+COLUMNS = ("| model | metric | cgrad | LibTorch | step 1T cgrad | step 1T LibTorch | ratio 1T "
+           "| step 2T cgrad | step 2T LibTorch | ratio 2T | peak cgrad | peak LibTorch |\n"
+           "|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+
+
+def section(example, rows, seeds):
+    text = (f"## {example}\n\n{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, seeds 0..{seeds - 1}, "
+            f"load average at the end {os.getloadavg()[0]:.2f}.\n\n" + COLUMNS)
+    for _, model, metric_name, larger, result, step, peaks in rows:
+        percent = example == "digits"
+        o1, t1, o2, t2 = (step.get(k) for k in (("ours", 1), ("twin", 1), ("ours", 2), ("twin", 2)))
+        peak = lambda side: f"{peaks[side]:.0f}" if side in peaks else "–"
+        text += (f"| {model} | {metric_name} | {summary(result['ours'], larger, percent)} | "
+                 f"{summary(result['twin'], larger, percent)} | {fmt_ms(o1)} | {fmt_ms(t1)} | {ratio(o1, t1)} | "
+                 f"{fmt_ms(o2)} | {fmt_ms(t2)} | {ratio(o2, t2)} | {peak('ours')} | {peak('twin')} |\n")
+    return text
+
+
 def write(args, rows):
+    """Replaces the sections of the examples that ran and keeps the others."""
+    sections = {}
+    if os.path.exists(args.out):
+        for chunk in re.split(r"^(?=## )", open(args.out).read(), flags=re.M)[1:]:
+            sections[chunk.split()[1]] = chunk.rstrip("\n") + "\n"
+    for example in dict.fromkeys(row[0] for row in rows):
+        sections[example] = section(example, [row for row in rows if row[0] == example], args.seeds)
     with open(args.out, "w") as out:
-        out.write("# Model zoo: cgrad against its LibTorch twins\n\n")
-        out.write(f"Written by `./scripts/zoo.sh{' --only ' + args.only if args.only else ''}` "
-                  f"on {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, "
-                  f"load average at the end {os.getloadavg()[0]:.2f}. Seeds 0..{args.seeds - 1}, "
-                  "each model with its defaults; the twin (benchmarks/peers/) has the same layers, starting "
-                  "parameters, data split, batch order, optimizer and steps. Metric: mean (worst) over the seeds. "
-                  "Step: the median of the runs' mean step times in ms (1 thread: every seed; 2 threads: seed 0); "
-                  "ratio = cgrad / LibTorch. Peak: the largest resident set of a run, MiB.\n\n")
-        out.write("| example | model | metric | cgrad | LibTorch | step 1T cgrad | step 1T LibTorch | ratio 1T "
-                  "| step 2T cgrad | step 2T LibTorch | ratio 2T | peak cgrad | peak LibTorch |\n")
-        out.write("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
-        for example, model, metric_name, larger, result, step, peaks in rows:
-            percent = example == "digits"
-            o1, t1, o2, t2 = (step.get(k) for k in (("ours", 1), ("twin", 1), ("ours", 2), ("twin", 2)))
-            peak = lambda side: f"{peaks[side]:.0f}" if side in peaks else "–"
-            out.write(f"| {example} | {model} | {metric_name} | {summary(result['ours'], larger, percent)} | "
-                      f"{summary(result['twin'], larger, percent)} | {fmt_ms(o1)} | {fmt_ms(t1)} | {ratio(o1, t1)} | "
-                      f"{fmt_ms(o2)} | {fmt_ms(t2)} | {ratio(o2, t2)} | {peak('ours')} | {peak('twin')} |\n")
+        out.write(HEADER)
+        for example in [e for e in EXAMPLES if e in sections]:
+            out.write("\n" + sections[example])
     print(f"zoo: wrote {args.out}")
 
 
