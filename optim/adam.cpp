@@ -42,14 +42,17 @@ void Adam<T>::update(std::span<T> x, std::span<const T> g, std::span<Tensor<T>> 
   const T decay = static_cast<T>(options_.weight_decay);
   const T coupled_decay = decoupled_ ? T{0} : decay;
   const T shrink = decoupled_ ? 1 - lr * decay : T{1};  // AdamW: x ← x − lr·λ·x first
+  // Locals, not members: the loop's stores through T* could alias a member, and reloading
+  // it each element would keep the loop from vectorizing.
+  const T correction1 = correction1_, correction2 = correction2_;
   T* m = state[0].data();
   T* v = state[1].data();
   for (std::size_t i = 0; i < x.size(); ++i) {
     const T d = g[i] + coupled_decay * x[i];
     m[i] = beta1 * m[i] + (1 - beta1) * d;
     v[i] = beta2 * v[i] + (1 - beta2) * d * d;
-    const T m_hat = m[i] / correction1_;
-    const T v_hat = v[i] / correction2_;
+    const T m_hat = m[i] / correction1;
+    const T v_hat = v[i] / correction2;
     x[i] = shrink * x[i] - lr * m_hat / (std::sqrt(v_hat) + eps);
   }
 }
