@@ -13,6 +13,7 @@
 
 #include "cli_checks.h"
 #include "graph/error.h"
+#include "launch.h"
 #include "optim/make_optimizer.h"
 #include "run.h"
 
@@ -65,6 +66,10 @@ int main(int argc, char** argv) {
   std::string model = "mlp";
   std::size_t threads = 0;
   add_options(app, options, model, threads);
+  bool distributed = false;
+  app.add_flag("--distributed", distributed,
+               "data-parallel training under mpirun -np N: each rank trains on its shard of the words of every "
+               "batch, the gradients are averaged (dist/); rank 0 evaluates, prints, writes the files and samples");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -73,20 +78,20 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "chars: error: {}\n", e.what());
     return kUsageError;
   }
+  options.distributed = distributed;
+
+  const cgrad::examples::Launch launch("chars", distributed, argc, argv);
+  if (!launch.ready()) return kUsageError;
   try {
     std::unique_ptr<tbb::global_control> thread_limit;
     if (threads > 0)
       thread_limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, threads);
     options.model = cgrad::chars::parse_model_kind(model);
-    cgrad::chars::run(options, stdout);
+    cgrad::chars::run(options, launch.out());
   } catch (const cgrad::Error& e) {
-    std::fflush(stdout);
-    fmt::print(stderr, "chars: error: {}\n", e.what());
-    return kUsageError;
+    return launch.fail("error: ", e.what(), kUsageError);
   } catch (const std::exception& e) {
-    std::fflush(stdout);
-    fmt::print(stderr, "chars: internal error: {}\n", e.what());
-    return 1;
+    return launch.fail("internal error: ", e.what(), 1);
   }
   return 0;
 }

@@ -15,6 +15,10 @@
 #include "sample.h"
 #include "train.h"
 
+#if CGRAD_CHARS_DISTRIBUTED
+#include "dist/environment.h"
+#endif
+
 namespace cgrad::chars {
 
 TrainingDefaults default_training(ModelKind kind) {
@@ -50,6 +54,17 @@ void write_loss_png(const std::string& path, std::string_view name, const TrainR
   examples::write_loss_curves_png(path, fmt::format("chars {}: loss per character (nats)", name), series);
 }
 
+// In a data-parallel run every rank holds the same model: rank 0 alone evaluates, writes
+// files and samples.
+bool is_root(const RunOptions& options) {
+#if CGRAD_CHARS_DISTRIBUTED
+  return !options.distributed || dist::rank() == 0;
+#else
+  (void)options;
+  return true;
+#endif
+}
+
 }  // namespace
 
 void run(const RunOptions& options, std::FILE* out) {
@@ -79,8 +94,10 @@ void run(const RunOptions& options, std::FILE* out) {
   train_options.batch = options.batch.value_or(defaults.batch);
   train_options.log_every = options.log_every.value_or(std::max<std::size_t>(1, train_options.steps / 10));
   train_options.batch_seed = batch_seed(options.seed);
+  train_options.distributed = options.distributed;
+  const bool root = is_root(options);
   examples::Progress progress(fmt::format("chars {}", name), train_options.steps,
-                              {.stream = options.progress ? stderr : nullptr});
+                              {.stream = options.progress && root ? stderr : nullptr});
   const TrainResult result = train(
       *model, *optimizer, corpus, train_options,
       [&](const LogPoint& point) {
@@ -90,9 +107,10 @@ void run(const RunOptions& options, std::FILE* out) {
       [&](double loss) { progress.step(loss); });
   progress.finish();
 
-  if (options.save) save_checkpoint(*options.save, *model);
+  if (options.save && root) save_checkpoint(*options.save, *model);
   fmt::print(out, "chars {}: val loss {:.4f}\n", name, result.val_loss);
   fmt::print(out, "chars {}: {:.3f} ms per step\n", name, result.ms_per_step);
+  if (!root) return;
   const std::string png = (std::filesystem::path(options.out_dir) / fmt::format("chars_{}_loss.png", name)).string();
   write_loss_png(png, name, result, train_options.batch, corpus.train.size());
   Rng sampler(sample_seed(options.seed));

@@ -26,6 +26,9 @@ struct RunOptions {
   std::optional<std::string> load;  // parameters to start from (nn/checkpoint.h)
   std::optional<std::string> save;  // the trained parameters
   bool progress = true;             // the progress line on stderr
+  // Data-parallel training under mpirun (TrainOptions::distributed; MPI initialized): rank 0
+  // alone evaluates, prints the progress line, writes the files and samples.
+  bool distributed = false;
 };
 
 // The training defaults of a model: about a minute on one thread, and the validation loss

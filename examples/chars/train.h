@@ -17,6 +17,11 @@ struct TrainOptions {
   std::size_t batch = 32;       // words per step
   std::size_t log_every = 100;  // a log point every this many steps, and after the last
   std::uint64_t batch_seed = 0;
+  // Data-parallel over MPI_COMM_WORLD (dist/, a build with MPI; MPI initialized): each rank
+  // trains on its shard of the words of every global batch (the same batches as one
+  // process), the gradients are averaged, and rank 0 alone evaluates (other ranks' val_loss
+  // is NaN).
+  bool distributed = false;
 };
 
 // A log point: after `step` updates. train_loss is the mean loss per character of the

@@ -1,6 +1,6 @@
 #pragma once
 // The process side of an example's main(): one process, or, with --distributed, every rank
-// of `mpirun -np N` (dist/). Spiral and digits share it.
+// of `mpirun -np N` (dist/). Spiral, digits and chars share it.
 #include <cstdio>
 #include <memory>
 #include <string>
