@@ -49,13 +49,18 @@ namespace {
 // both shuffle with Rng(seed)'s Fisher–Yates).
 class BatchSource {
  public:
-  BatchSource(const std::vector<Word>& words, const TrainOptions& options, int rank, int ranks) {
+  BatchSource(const std::vector<Word>& words, const TrainOptions& options, int rank, int ranks)
 #if CGRAD_CHARS_DISTRIBUTED
-    if (options.distributed) {
-      words_ = &words;
-      sampler_.emplace(words.size(), options.batch, options.batch_seed, rank, ranks);
-      return;
-    }
+      // The sampler is built in place here, not emplaced into the empty optional later:
+      // GCC 12 with the sanitizers warned of an uninitialized vector in emplace's reset.
+      : words_(options.distributed ? &words : nullptr),
+        sampler_(options.distributed ? std::optional<dist::DistributedSampler>(
+                                           std::in_place, words.size(), options.batch, options.batch_seed, rank, ranks)
+                                     : std::nullopt)
+#endif
+  {
+#if CGRAD_CHARS_DISTRIBUTED
+    if (sampler_) return;
 #else
     (void)rank;
     (void)ranks;
