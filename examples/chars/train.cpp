@@ -49,23 +49,33 @@ namespace {
 // both shuffle with Rng(seed)'s Fisher–Yates).
 class BatchSource {
  public:
+  // Both sources are built in place in the initializer list, not emplaced into empty
+  // optionals in the body: GCC 12 warned (-Wmaybe-uninitialized) of a vector in emplace's
+  // reset of the empty optional.
   BatchSource(const std::vector<Word>& words, const TrainOptions& options, int rank, int ranks)
+      : batches_(sharded(options) ? std::nullopt
+                                  : std::optional<WordBatches>(std::in_place, words, options.batch, options.batch_seed))
 #if CGRAD_CHARS_DISTRIBUTED
-      // The sampler is built in place here, not emplaced into the empty optional later:
-      // GCC 12 with the sanitizers warned of an uninitialized vector in emplace's reset.
-      : words_(options.distributed ? &words : nullptr),
+        ,
+        words_(options.distributed ? &words : nullptr),
         sampler_(options.distributed ? std::optional<dist::DistributedSampler>(
                                            std::in_place, words.size(), options.batch, options.batch_seed, rank, ranks)
                                      : std::nullopt)
 #endif
   {
-#if CGRAD_CHARS_DISTRIBUTED
-    if (sampler_) return;
-#else
+#if !CGRAD_CHARS_DISTRIBUTED
     (void)rank;
     (void)ranks;
 #endif
-    batches_.emplace(words, options.batch, options.batch_seed);
+  }
+  // Whether this rank reads a shard of each global batch (only in a build with MPI).
+  static bool sharded(const TrainOptions& options) {
+#if CGRAD_CHARS_DISTRIBUTED
+    return options.distributed;
+#else
+    (void)options;
+    return false;
+#endif
   }
   const WordBatch& next() {
 #if CGRAD_CHARS_DISTRIBUTED
