@@ -50,11 +50,21 @@ class BatchSource {
       : words_(words), parallel_(parallel) {
     if (!parallel.distributed()) batches_.emplace(words, options.batch, options.batch_seed);
   }
-  const WordBatch& next() {
-    if (batches_) return batches_->next();
+  // The next batch, and the characters of the global batch it is part of (its own in one
+  // process): counted from the global batch's words, which every rank knows, so the count
+  // costs no exchange.
+  const WordBatch& next(double& global_characters) {
+    if (batches_) {
+      const WordBatch& batch = batches_->next();
+      global_characters = static_cast<double>(batch.targets.size());
+      return batch;
+    }
     shard_words_.clear();
     for (const std::size_t i : parallel_.next_shard()) shard_words_.push_back(&words_[i]);
     fill_batch(shard_words_, shard_);
+    std::size_t characters = 0;  // fill_batch's targets: each word but its first token
+    for (const std::size_t i : parallel_.global_batch()) characters += words_[i].size() - 1;
+    global_characters = static_cast<double>(characters);
     return shard_;
   }
   // Completed passes over the words, counted as WordBatches does (an epoch ends when the
@@ -79,7 +89,7 @@ TrainResult train(CharModel& model, Optimizer<float>& optimizer, const Corpus& c
   if (options.log_every == 0) throw ValueError("log_every must be > 0");
   if (options.batch == 0) throw ValueError("the batch size must be > 0");
   examples::DataParallel parallel(model.parameters(), options.distributed, corpus.train.size(), options.batch,
-                                  options.batch_seed);
+                                  options.batch_seed, /*global_batches=*/true);
   const int rank = parallel.rank(), ranks = parallel.size();
   BatchSource batches(corpus.train, options, parallel);
   TrainResult result;
@@ -99,12 +109,12 @@ TrainResult train(CharModel& model, Optimizer<float>& optimizer, const Corpus& c
   std::chrono::duration<double, std::milli> training{0};
   for (std::size_t step = 1; step <= options.steps; ++step) {
     const auto start = std::chrono::steady_clock::now();
-    const WordBatch& batch = batches.next();
-    const auto characters = static_cast<double>(batch.targets.size());
-    // The global batch's characters: the loss is a mean over them, so each rank's mean over
-    // its shard is weighted by N * shard characters / global characters, and the ranks'
+    // The loss is a mean over the global batch's characters, so each rank's mean over its
+    // shard is weighted by N * shard characters / global characters, and the ranks'
     // averaged gradient is the global batch's (exactly the weight 1 in one process).
-    const double global_characters = parallel.sum_over_ranks(characters);
+    double global_characters = 0.0;
+    const WordBatch& batch = batches.next(global_characters);
+    const auto characters = static_cast<double>(batch.targets.size());
     graph.clear();
     const Var<float> mean_loss = cross_entropy(model.logits(graph, batch.inputs), batch.targets);
     const double weight = static_cast<double>(ranks) * characters / global_characters;

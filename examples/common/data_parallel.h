@@ -17,9 +17,10 @@ namespace cgrad::examples {
 class DataParallel {
  public:
   // Distributed: collective over MPI_COMM_WORLD (MPI initialized); the global batches are
-  // `batch` of `rows` rows, shuffled by `seed`. Throws ValueError in a build without MPI.
+  // `batch` of `rows` rows, shuffled by `seed`. With `global_batches`, global_batch() is
+  // kept too. Throws ValueError in a build without MPI.
   DataParallel(const std::vector<Parameter<float>*>& parameters, bool distributed, std::size_t rows,
-               std::size_t batch, std::uint64_t seed);
+               std::size_t batch, std::uint64_t seed, bool global_batches = false);
   ~DataParallel();
   DataParallel(const DataParallel&) = delete;
   DataParallel& operator=(const DataParallel&) = delete;
@@ -45,6 +46,11 @@ class DataParallel {
   // The same, as those rows of `data` copied into `shard` (dist::gather_rows).
   void next_shard(const Dataset<float>& data, Batch<float>& shard);
   double loss_weight() const;
+  // Every rank's rows of the global batch next_shard() drew last, in rank order (with
+  // `global_batches`): what a rank needs to weigh its shard by anything other than rows,
+  // derived locally (a one-rank sampler on the same seed, stepped alongside) instead of
+  // exchanged every step.
+  std::span<const std::size_t> global_batch() const;
   std::size_t batches_per_epoch() const;
 
  private:
