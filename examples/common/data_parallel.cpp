@@ -1,7 +1,9 @@
 #include "data_parallel.h"
 
 #if CGRAD_EXAMPLES_DISTRIBUTED
+#include "dist/checkpoint.h"
 #include "dist/data_parallel.h"
+#include "dist/environment.h"
 #include "dist/sampler.h"
 
 #include <optional>
@@ -82,5 +84,24 @@ double DataParallel::loss_weight() const { return 1.0; }
 std::span<const std::size_t> DataParallel::global_batch() const { return {}; }
 std::size_t DataParallel::batches_per_epoch() const { return 0; }
 #endif
+
+bool is_root(bool distributed) {
+#if CGRAD_EXAMPLES_DISTRIBUTED
+  return !distributed || dist::rank() == 0;
+#else
+  (void)distributed;
+  return true;
+#endif
+}
+
+void save_checkpoint(const std::filesystem::path& file, const Module<float>& module,
+                     const Optimizer<float>& optimizer, bool distributed) {
+#if CGRAD_EXAMPLES_DISTRIBUTED
+  if (distributed) return dist::save_checkpoint_on_root<float>(file, module.named_parameters(), &optimizer);
+#else
+  (void)distributed;
+#endif
+  cgrad::save_checkpoint<float>(file, module, &optimizer);
+}
 
 }  // namespace cgrad::examples

@@ -3,9 +3,10 @@
 // needs no #if: with `distributed`, every rank trains on its shard of each global batch
 // (dist::DistributedSampler: MiniBatches' order) and dist::DataParallel averages the
 // gradients; without it, every call below is a no-op or the one-process value, and the
-// loop draws its own batches. Digits and chars share it.
+// loop draws its own batches. Digits and chars share it, and the two functions at the end.
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <span>
 #include <vector>
@@ -59,5 +60,14 @@ class DataParallel {
   int rank_ = 0;
   int size_ = 1;
 };
+
+// In a data-parallel run every rank holds the same model, and rank 0 alone prints, writes
+// files and samples: whether this process is the one (always, in one process).
+bool is_root(bool distributed);
+
+// save_checkpoint of `module` and `optimizer`. Distributed, collective: rank 0 writes
+// (dist::save_checkpoint_on_root), and every rank returns once the file is in place.
+void save_checkpoint(const std::filesystem::path& file, const Module<float>& module,
+                     const Optimizer<float>& optimizer, bool distributed);
 
 }  // namespace cgrad::examples
