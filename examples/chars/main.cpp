@@ -2,25 +2,20 @@
 // LSTM, GRU, transformer) on cgrad. Trains one model on 90% of the word list, logs the
 // training and validation loss in nats per character, prints sampled words. See --help.
 #include <cstdio>
-#include <exception>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
-#include <tbb/global_control.h>
 
 #include "cli_checks.h"
-#include "graph/error.h"
 #include "launch.h"
 #include "optim/make_optimizer.h"
 #include "run.h"
 
 namespace {
 
-// Exit status for a bad command line or a value the library refuses.
-constexpr int kUsageError = 2;
+using cgrad::examples::kUsageError;
 
 void add_options(CLI::App& app, cgrad::chars::RunOptions& o, std::string& model, std::size_t& threads) {
   constexpr std::size_t kMaxSteps = 1'000'000'000;
@@ -82,16 +77,8 @@ int main(int argc, char** argv) {
 
   const cgrad::examples::Launch launch("chars", distributed, argc, argv);
   if (!launch.ready()) return kUsageError;
-  try {
-    std::unique_ptr<tbb::global_control> thread_limit;
-    if (threads > 0)
-      thread_limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, threads);
+  return launch.run(threads, [&](std::FILE* out) {
     options.model = cgrad::chars::parse_model_kind(model);
-    cgrad::chars::run(options, launch.out());
-  } catch (const cgrad::Error& e) {
-    return launch.fail("error: ", e.what(), kUsageError);
-  } catch (const std::exception& e) {
-    return launch.fail("internal error: ", e.what(), 1);
-  }
-  return 0;
+    cgrad::chars::run(options, out);
+  });
 }

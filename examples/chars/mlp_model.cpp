@@ -1,4 +1,7 @@
 #include "models.h"
+
+#include <vector>
+
 #include "vocab.h"
 
 namespace cgrad::chars {

@@ -8,16 +8,13 @@
 #include <fmt/format.h>
 
 #include "charts.h"
+#include "data_parallel.h"
 #include "progress.h"
 
 #include "nn/checkpoint.h"
 #include "optim/make_optimizer.h"
 #include "sample.h"
 #include "train.h"
-
-#if CGRAD_CHARS_DISTRIBUTED
-#include "dist/environment.h"
-#endif
 
 namespace cgrad::chars {
 
@@ -54,17 +51,6 @@ void write_loss_png(const std::string& path, std::string_view name, const TrainR
   examples::write_loss_curves_png(path, fmt::format("chars {}: loss per character (nats)", name), series);
 }
 
-// In a data-parallel run every rank holds the same model: rank 0 alone evaluates, writes
-// files and samples.
-bool is_root(const RunOptions& options) {
-#if CGRAD_CHARS_DISTRIBUTED
-  return !options.distributed || dist::rank() == 0;
-#else
-  (void)options;
-  return true;
-#endif
-}
-
 }  // namespace
 
 void run(const RunOptions& options, std::FILE* out) {
@@ -95,7 +81,7 @@ void run(const RunOptions& options, std::FILE* out) {
   train_options.log_every = options.log_every.value_or(std::max<std::size_t>(1, train_options.steps / 10));
   train_options.batch_seed = batch_seed(options.seed);
   train_options.distributed = options.distributed;
-  const bool root = is_root(options);
+  const bool root = examples::is_root(options.distributed);
   examples::Progress progress(fmt::format("chars {}", name), train_options.steps,
                               {.stream = options.progress && root ? stderr : nullptr});
   const TrainResult result = train(

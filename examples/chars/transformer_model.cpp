@@ -1,6 +1,9 @@
+#include "models.h"
+
+#include <vector>
+
 #include <fmt/format.h>
 
-#include "models.h"
 #include "vocab.h"
 
 namespace cgrad::chars {

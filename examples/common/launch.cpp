@@ -1,6 +1,11 @@
 #include "launch.h"
 
+#include <exception>
+
 #include <fmt/format.h>
+#include <tbb/global_control.h>
+
+#include "graph/error.h"
 
 #if CGRAD_EXAMPLES_DISTRIBUTED
 #include "dist/environment.h"
@@ -37,6 +42,20 @@ Launch::Launch(std::string program, bool distributed, int& argc, char**& argv)
 
 Launch::~Launch() {
   if (out_ != stdout && out_ != nullptr) std::fclose(out_);
+}
+
+int Launch::run(std::size_t threads, const std::function<void(std::FILE* out)>& body) const {
+  try {
+    std::unique_ptr<tbb::global_control> thread_limit;
+    if (threads > 0)
+      thread_limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, threads);
+    body(out_);
+  } catch (const Error& e) {
+    return fail("error: ", e.what(), kUsageError);
+  } catch (const std::exception& e) {
+    return fail("internal error: ", e.what(), 1);
+  }
+  return 0;
 }
 
 int Launch::fail(std::string_view kind, std::string_view what, int status) const {

@@ -1,12 +1,17 @@
 #pragma once
 // The process side of an example's main(): one process, or, with --distributed, every rank
 // of `mpirun -np N` (dist/). Spiral, digits and chars share it.
+#include <cstddef>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 
 namespace cgrad::examples {
+
+// Exit status for a bad command line, or a value or file the program refuses.
+inline constexpr int kUsageError = 2;
 
 class Launch {
  public:
@@ -20,6 +25,11 @@ class Launch {
 
   bool ready() const { return ready_; }
   std::FILE* out() const { return out_; }
+
+  // Runs the example's work, body(out()), on at most `threads` TBB threads (0: TBB's
+  // default) and returns main()'s status: 0; kUsageError after a cgrad::Error ("error: ");
+  // 1 after any other exception ("internal error: "), both reported through fail().
+  int run(std::size_t threads, const std::function<void(std::FILE* out)>& body) const;
 
   // Prints "<program>: <kind><what>" on stderr and returns `status`. Distributed, it ends
   // every rank with that line instead (dist::fail), so no rank is left waiting in a

@@ -3,26 +3,21 @@
 // and the test accuracy, writes pictures, saves and loads checkpoints, classifies a
 // picture file. See --help.
 #include <cstdio>
-#include <exception>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
-#include <tbb/global_control.h>
 
 #include "cli_checks.h"
 #include "launch.h"
-#include "graph/error.h"
 #include "optim/make_optimizer.h"
 #include "run.h"
 
 namespace {
 
-constexpr int kUsageError = 2;  // a bad command line, or a value or file the program refuses
-
 using cgrad::examples::kFinite;
+using cgrad::examples::kUsageError;
 
 std::string defaults_help() {
   std::string help = "[defaults per model:";
@@ -91,15 +86,5 @@ int main(int argc, char** argv) {
 
   const cgrad::examples::Launch launch("digits", distributed, argc, argv);
   if (!launch.ready()) return kUsageError;
-  try {
-    std::unique_ptr<tbb::global_control> thread_limit;
-    if (threads > 0)
-      thread_limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, threads);
-    cgrad::digits::run(options, launch.out());
-  } catch (const cgrad::Error& e) {
-    return launch.fail("error: ", e.what(), kUsageError);
-  } catch (const std::exception& e) {
-    return launch.fail("internal error: ", e.what(), 1);
-  }
-  return 0;
+  return launch.run(threads, [&](std::FILE* out) { cgrad::digits::run(options, out); });
 }

@@ -4,36 +4,15 @@
 
 #include <fmt/format.h>
 
+#include "data_parallel.h"
 #include "digits_data.h"
 #include "optim/make_optimizer.h"
 #include "picture_input.h"
 #include "pictures.h"
 #include "train.h"
 
-#if CGRAD_DIGITS_DISTRIBUTED
-#include "dist/checkpoint.h"
-#include "dist/environment.h"
-#endif
-
 namespace cgrad::digits {
 namespace {
-
-// In a data-parallel run every rank holds the same model: rank 0 alone writes files.
-bool writes_files(const RunOptions& options) {
-#if CGRAD_DIGITS_DISTRIBUTED
-  return !options.distributed || dist::rank() == 0;
-#else
-  (void)options;
-  return true;
-#endif
-}
-
-void save(const RunOptions& options, const Sequential<float>& model, const Optimizer<float>& optimizer) {
-#if CGRAD_DIGITS_DISTRIBUTED
-  if (options.distributed) return dist::save_checkpoint_on_root<float>(*options.save, model.named_parameters(), &optimizer);
-#endif
-  save_checkpoint<float>(*options.save, model, &optimizer);
-}
 
 std::size_t parameter_count(const Sequential<float>& model) {
   std::size_t count = 0;
@@ -104,10 +83,10 @@ void run(const RunOptions& options, std::FILE* out) {
   if (summary.steps > 0)
     fmt::print(out, "digits {}: mean step time {:.3f} ms over {} steps\n", name, summary.mean_step_ms, summary.steps);
   if (options.save) {
-    save(options, *model, *optimizer);
+    examples::save_checkpoint(*options.save, *model, *optimizer, options.distributed);
     fmt::print(out, "saved {}\n", *options.save);
   }
-  if (writes_files(options))
+  if (examples::is_root(options.distributed))
     for (const std::string& path : write_pictures(options.out_dir, name, history, data, final_test.predicted))
       fmt::print(out, "wrote {}\n", path);
   fmt::print(out, "digits {}: test accuracy {:.4f}\n", name, final_test.accuracy);

@@ -7,13 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "data_parallel.h"
 #include "progress.h"
-
-#if CGRAD_DIGITS_DISTRIBUTED
-#include "dist/data_parallel.h"
-#include "dist/environment.h"
-#include "dist/sampler.h"
-#endif
 
 namespace cgrad::digits {
 namespace {
@@ -29,61 +24,35 @@ void copy_rows(const Dataset<float>& data, std::size_t first, std::size_t count,
                     data.labels().begin() + static_cast<std::ptrdiff_t>(first + count));
 }
 
-// Where each step's rows come from: MiniBatches in one process; under MPI, this rank's
-// shard of DistributedSampler's global batch (the same global batches MiniBatches gives).
+// Where each step's rows come from: MiniBatches in one process; distributed, this rank's
+// shard of DataParallel's global batch (the same global batches MiniBatches gives).
 class BatchSource {
  public:
-  BatchSource(const Dataset<float>& data, const TrainOptions& options, int rank, int ranks)
-      : data_(data) {
-#if CGRAD_DIGITS_DISTRIBUTED
-    if (options.distributed) {
-      sampler_.emplace(data.size(), options.batch, options.seed, rank, ranks);
-      return;
-    }
-#else
-    (void)rank;
-    (void)ranks;
-#endif
-    batches_.emplace(data, options.batch, options.seed);
+  BatchSource(const Dataset<float>& data, const TrainOptions& options, examples::DataParallel& parallel)
+      : data_(data), parallel_(parallel) {
+    if (!parallel.distributed()) batches_.emplace(data, options.batch, options.seed);
   }
   std::size_t batches_per_epoch() const {
-#if CGRAD_DIGITS_DISTRIBUTED
-    if (sampler_) return sampler_->batches_per_epoch();
-#endif
-    return batches_->batches_per_epoch();
+    return batches_ ? batches_->batches_per_epoch() : parallel_.batches_per_epoch();
   }
   // The next rows, and the factor on their mean loss that makes the ranks' averaged
   // gradient the global batch's (1 in one process).
   const Batch<float>& next(double& loss_weight) {
-#if CGRAD_DIGITS_DISTRIBUTED
-    if (sampler_) {
-      dist::gather_rows(data_, sampler_->next(), shard_);
-      loss_weight = sampler_->loss_weight();
-      return shard_;
+    if (batches_) {
+      loss_weight = 1.0;
+      return batches_->next();
     }
-#endif
-    loss_weight = 1.0;
-    return batches_->next();
+    parallel_.next_shard(data_, shard_);
+    loss_weight = parallel_.loss_weight();
+    return shard_;
   }
 
  private:
   const Dataset<float>& data_;
+  examples::DataParallel& parallel_;
   std::optional<MiniBatches<float>> batches_;
-#if CGRAD_DIGITS_DISTRIBUTED
-  std::optional<dist::DistributedSampler> sampler_;
   Batch<float> shard_;
-#endif
 };
-
-// The sum of every rank's value (the value itself in one process).
-double sum_over_ranks(double value, bool distributed) {
-#if CGRAD_DIGITS_DISTRIBUTED
-  if (distributed) return dist::sum_in_rank_order(value);
-#else
-  (void)distributed;
-#endif
-  return value;
-}
 
 }  // namespace
 
@@ -102,26 +71,15 @@ double train_step(Sequential<float>& model, Optimizer<float>& optimizer, Graph<f
 TrainSummary train(Sequential<float>& model, Optimizer<float>& optimizer, const DigitsData& data,
                    const TrainOptions& options, const std::function<void(const EpochResult&)>& on_epoch) {
   if (options.batch == 0) throw ValueError("train: the batch size must be at least 1");
-  int rank = 0, ranks = 1;
-#if CGRAD_DIGITS_DISTRIBUTED
-  std::optional<dist::DataParallel<float>> ddp;
-  if (options.distributed) {
-    ddp.emplace(model.parameters());
-    rank = ddp->rank();
-    ranks = ddp->size();
-  }
-#else
-  if (options.distributed) throw ValueError("train: distributed training needs a build with MPI (dist/)");
-#endif
-  BatchSource source(data.train, options, rank, ranks);
+  examples::DataParallel parallel(model.parameters(), options.distributed, data.train.size(), options.batch,
+                                  options.seed);
+  BatchSource source(data.train, options, parallel);
   const std::size_t steps_per_epoch = source.batches_per_epoch();
   examples::Progress progress(options.label, options.epochs * steps_per_epoch,
-                              {.stream = options.progress && rank == 0 ? stderr : nullptr});
+                              {.stream = options.progress && parallel.rank() == 0 ? stderr : nullptr});
 
   Graph<float> g;
-#if CGRAD_DIGITS_DISTRIBUTED
-  if (ddp) ddp->attach(g);
-#endif
+  parallel.attach(g);
   TrainSummary summary;
   std::chrono::duration<double, std::milli> stepping{0};
   for (std::size_t epoch = 1; epoch <= options.epochs; ++epoch) {
@@ -130,24 +88,18 @@ TrainSummary train(Sequential<float>& model, Optimizer<float>& optimizer, const 
     for (std::size_t s = 0; s < steps_per_epoch; ++s) {
       double weight = 1.0;
       const Batch<float>& batch = source.next(weight);
-      const double value = train_step(model, optimizer, g, batch, weight, [&] {
-#if CGRAD_DIGITS_DISTRIBUTED
-        if (ddp) ddp->finish();
-#endif
-      });
+      const double value = train_step(model, optimizer, g, batch, weight, [&] { parallel.finish(); });
       loss_sum += value * static_cast<double>(batch.size());
       progress.step(value);
     }
     stepping += std::chrono::steady_clock::now() - start;
     summary.steps += steps_per_epoch;
-    EpochResult result{epoch, sum_over_ranks(loss_sum, options.distributed) / static_cast<double>(data.train.size()),
+    EpochResult result{epoch, parallel.sum_over_ranks(loss_sum) / static_cast<double>(data.train.size()),
                        evaluate(model, data.test)};
     on_epoch(result);
   }
   progress.finish();
-#if CGRAD_DIGITS_DISTRIBUTED
-  if (ddp) ddp->detach(g);
-#endif
+  parallel.detach(g);
   summary.mean_step_ms = summary.steps > 0 ? stepping.count() / static_cast<double>(summary.steps) : 0.0;
   return summary;
 }

@@ -2,20 +2,16 @@
 // linear softmax classifier and the two-layer ReLU network by full-batch gradient descent,
 // prints the seed's log lines and writes the three pictures. See --help.
 #include <cstdio>
-#include <exception>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
-#include <tbb/global_control.h>
 
 #include "cli_checks.h"
 #include "launch.h"
 #include "graph/anomaly.h"
-#include "graph/error.h"
 #include "optim/make_optimizer.h"
 #include "run.h"
 
@@ -23,9 +19,7 @@ namespace {
 
 using cgrad::spiral::Dtype;
 using cgrad::spiral::ModelChoice;
-
-// Exit status for a bad command line or a value the library refuses.
-constexpr int kUsageError = 2;
+using cgrad::examples::kUsageError;
 
 // Keyword options are read as text, checked against their names, then mapped; that keeps
 // --help readable ("{linear,two-layer,all}") and the error naming the allowed values.
@@ -133,17 +127,9 @@ int main(int argc, char** argv) {
   options.distributed = distributed;
   const cgrad::examples::Launch launch("spiral", distributed, argc, argv);
   if (!launch.ready()) return kUsageError;
-  try {
-    std::unique_ptr<tbb::global_control> thread_limit;
-    if (threads > 0)
-      thread_limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, threads);
+  return launch.run(threads, [&](std::FILE* out) {
     apply_keywords(keywords, options);
     const cgrad::DetectAnomaly anomaly(detect_anomaly);  // per thread: the one that records the graph
-    cgrad::spiral::run(options, launch.out());
-  } catch (const cgrad::Error& e) {
-    return launch.fail("error: ", e.what(), kUsageError);
-  } catch (const std::exception& e) {
-    return launch.fail("internal error: ", e.what(), 1);
-  }
-  return 0;
+    cgrad::spiral::run(options, out);
+  });
 }
