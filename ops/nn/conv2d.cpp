@@ -130,13 +130,15 @@ void for_each_field_row(const Geometry& g, const Visit& visit) {
   }
 }
 
-// With stride 1 along the width and an output as wide as the input ("same" padding), a
+// With stride 1 and an output as wide as the input ("same" padding), a
 // row of col is the channel plane read at one fixed offset, (ki dh - ph) W + kj dw - pw,
 // apart from the columns that fall in the padding: each row is then one long copy (or
 // add) over the pixels instead of Ho copies of Wo elements, and the padding columns are
 // fixed up afterwards. (Profile of [64,16,14,14] -> 32, 3x3: im2col was a quarter of the
 // step, spent on 14-element lines.)
-bool rows_are_shifted_planes(const Geometry& g) { return g.window.stride.w == 1 && g.out.w == g.width; }
+bool rows_are_shifted_planes(const Geometry& g) {
+  return g.window.stride.h == 1 && g.window.stride.w == 1 && g.out.w == g.width;
+}
 
 // For such a row: the pixels [first, last) whose source p + shift lies in the plane and in
 // the output rows that read the plane; the columns outside `cols` are padding.
@@ -164,7 +166,7 @@ PlaneRun plane_run(const Geometry& g, Span rows, std::int64_t row_offset, Span c
 template <Real T>
 __attribute__((optimize("no-tree-loop-distribute-patterns"))) void im2col(const Geometry& g, const T* x, T* col) {
   const std::size_t wo = g.out.w, sw = g.window.stride.w, sh = g.window.stride.h;
-  const bool shifted = rows_are_shifted_planes(g) && sh == 1;
+  const bool shifted = rows_are_shifted_planes(g);
   for_each_field_row(g, [&](std::size_t row, std::size_t c, Span rows, std::int64_t row_offset, Span cols,
                             std::size_t first_iw) {
     T* out = col + row * g.pixels();
@@ -206,28 +208,34 @@ __attribute__((optimize("no-tree-loop-distribute-patterns"))) void im2col(const 
   });
 }
 
+// For col2im_add's shifted-plane case: masks[kj][pixel] = 1 where column kj of the kernel
+// reads the image, 0 in the padding. They depend on the geometry only, so backward builds
+// them once per call (in the op's scratch), not per image.
+template <Real T>
+T* padding_masks(const Geometry& g) {
+  const std::size_t wo = g.out.w, kw = g.window.kernel.w;
+  T* masks = scratch<T>(Scratch::padding_masks, kw * g.pixels());
+  for (std::size_t kj = 0; kj < kw; ++kj) {
+    const auto col_offset =
+        static_cast<std::int64_t>(kj * g.window.dilation.w) - static_cast<std::int64_t>(g.window.padding.w);
+    const Span cols = inside(wo, g.window.stride.w, col_offset, g.width);
+    for (std::size_t oh = 0; oh < g.out.h; ++oh) {
+      T* line = masks + kj * g.pixels() + oh * wo;
+      for (std::size_t ow = 0; ow < wo; ++ow) line[ow] = ow >= cols.first && ow < cols.last ? T{1} : T{0};
+    }
+  }
+  return masks;
+}
+
 // The adjoint of im2col: dx[c, ih, iw] += dcol[row, pixel] over every field that read it.
 // dx must be zeroed or hold what to add to. Rows are visited in order: a fixed sum. In the
 // shifted-plane case a row is added as one run, and a row with padding columns (which
-// would land on the neighbouring image row) adds through a mask, keeping dx there as it
-// was: each dx element gets the same adds in the same order as line by line.
+// would land on the neighbouring image row) adds through `masks` (padding_masks), keeping
+// dx there as it was: each dx element gets the same adds in the same order as line by line.
 template <Real T>
-void col2im_add(const Geometry& g, const T* dcol, T* dx, T* masks) {
+void col2im_add(const Geometry& g, const T* dcol, T* dx, const T* masks) {
   const std::size_t wo = g.out.w, sw = g.window.stride.w, sh = g.window.stride.h, kw = g.window.kernel.w;
-  const bool shifted = rows_are_shifted_planes(g) && sh == 1;
-  if (shifted) {
-    // masks[kj][pixel] = 1 where column kj of the kernel reads the image, 0 in the padding.
-    for (std::size_t kj = 0; kj < kw; ++kj) {
-      const auto col_offset = static_cast<std::int64_t>(kj * g.window.dilation.w) -
-                              static_cast<std::int64_t>(g.window.padding.w);
-      const Span cols = inside(wo, sw, col_offset, g.width);
-      T* m = masks + kj * g.pixels();
-      for (std::size_t p = 0; p < g.pixels(); ++p) {
-        const std::size_t ow = p % wo;
-        m[p] = ow >= cols.first && ow < cols.last ? T{1} : T{0};
-      }
-    }
-  }
+  const bool shifted = rows_are_shifted_planes(g);
   for_each_field_row(g, [&](std::size_t row, std::size_t c, Span rows, std::int64_t row_offset, Span cols,
                             std::size_t first_iw) {
     const T* in = dcol + row * g.pixels();
@@ -323,6 +331,7 @@ template <Real T>
 void backward_images(const Geometry& g, const T* dy, const T* x, const T* weight, std::size_t first,
                      std::size_t last, T* dw_partial, GradOut<T> dx) {
   const std::size_t og = g.group_out_channels(), kg = g.group_rows(), pixels = g.pixels();
+  const T* masks = dx && !g.pointwise() && rows_are_shifted_planes(g) ? padding_masks<T>(g) : nullptr;
   for (std::size_t n = first; n < last; ++n) {
     const T* dy_n = dy + n * g.out_channels * pixels;
     if (dw_partial != nullptr) {
@@ -344,7 +353,7 @@ void backward_images(const Geometry& g, const T* dy, const T* x, const T* weight
     }
     if (g.pointwise()) continue;
     if (!dx.accumulate) std::fill_n(dx_n, g.image_size(), T{0});
-    col2im_add(g, dcol, dx_n, scratch<T>(Scratch::padding_masks, g.window.kernel.w * g.pixels()));
+    col2im_add(g, dcol, dx_n, masks);
   }
 }
 
