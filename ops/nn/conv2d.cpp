@@ -95,11 +95,10 @@ T* scratch(Scratch slot, std::size_t count) {
                                                                                   static_cast<std::size_t>(slot));
 }
 
+using detail::Span;
+
 // The outputs o of `count` positions that read input index o * stride + offset inside
 // [0, size): o in [first, last).
-struct Span {
-  std::size_t first, last;
-};
 Span inside(std::size_t count, std::size_t stride, std::int64_t offset, std::size_t size) {
   const auto s = static_cast<std::int64_t>(stride);
   const std::int64_t first = offset >= 0 ? 0 : (-offset + s - 1) / s;

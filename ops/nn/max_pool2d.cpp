@@ -10,11 +10,10 @@
 namespace cgrad {
 namespace {
 
+using detail::Span;
+
 // The window's rows (or columns) that fall inside the input: kernel indices [first, last).
-struct Taps {
-  std::size_t first, last;
-};
-Taps taps(std::size_t out_index, std::size_t stride, std::size_t padding, std::size_t dilation,
+Span taps(std::size_t out_index, std::size_t stride, std::size_t padding, std::size_t dilation,
           std::size_t kernel, std::size_t size) {
   const auto start = static_cast<std::int64_t>(out_index * stride) - static_cast<std::int64_t>(padding);
   const auto d = static_cast<std::int64_t>(dilation);
@@ -39,10 +38,10 @@ bool pool_plane(const T* image, T* out, std::int64_t* argmax, const detail::Wind
                 std::size_t width, std::size_t ho, std::size_t wo) {
   bool met_nan = false;
   for (std::size_t oh = 0; oh < ho; ++oh) {
-    const Taps rows = taps(oh, w.stride.h, w.padding.h, w.dilation.h, w.kernel.h, height);
+    const Span rows = taps(oh, w.stride.h, w.padding.h, w.dilation.h, w.kernel.h, height);
     const std::size_t ih0 = oh * w.stride.h - w.padding.h;  // wraps when padded; used with ki dh added
     for (std::size_t ow = 0; ow < wo; ++ow) {
-      const Taps cols = taps(ow, w.stride.w, w.padding.w, w.dilation.w, w.kernel.w, width);
+      const Span cols = taps(ow, w.stride.w, w.padding.w, w.dilation.w, w.kernel.w, width);
       const std::size_t iw0 = ow * w.stride.w - w.padding.w;
       const std::size_t o = oh * wo + ow;
       if (rows.first == rows.last || cols.first == cols.last) {  // all padding (a large dilation)

@@ -10,12 +10,6 @@
 
 namespace cgrad::detail {
 
-// One output's window along one axis: the input positions [first, last).
-struct Span {
-  std::size_t first, last;
-  std::size_t size() const { return last - first; }
-};
-
 // `windows(first_plane, last_plane, visit)` calls visit(plane, output index, rows, cols,
 // divisor) for every output of those planes. `work_per_plane` sizes the parallel blocks
 // (for_planes); each plane is still summed by one task in a fixed order.

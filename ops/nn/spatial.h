@@ -42,6 +42,14 @@ struct fmt::formatter<cgrad::Size2d> : fmt::formatter<std::string_view> {
 
 namespace cgrad::detail {
 
+// A run of positions along one axis: [first, last). The pooling ops use it for a window's
+// input rows or kernel taps, Conv2d for the outputs whose receptive field stays inside.
+struct Span {
+  std::size_t first, last;
+  std::size_t size() const { return last - first; }
+};
+
+
 // Throws ShapeError unless x is [N,C,H,W]: "MaxPool2d: expected input [N,C,H,W], got [3,4]".
 inline void check_nchw(std::string_view op, const Shape& x) {
   if (x.rank() != 4) throw ShapeError(fmt::format("{}: expected input [N,C,H,W], got {}", op, x));
