@@ -70,7 +70,10 @@ def fmt_ms(value):
 
 
 def ratio(a, b):
-    return "–" if a is None or b is None or b == 0 else f"{a / b:.2f}"
+    if a is None or b is None or b == 0:
+        return "–"
+    # Two significant digits below 0.1, so that a small ratio does not print as 0.00.
+    return f"{a / b:.2f}" if a / b >= 0.1 else f"{a / b:.2g}"
 
 
 def summary(values, larger_is_better, shown):
