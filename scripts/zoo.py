@@ -16,16 +16,25 @@ import sys
 import tempfile
 
 # (example, model, metric name, whether larger is better)
-MODELS = [("digits", m, "test accuracy", True) for m in ("logreg", "mlp", "cnn")] + \
+MODELS = [("spiral", m, "train loss", False) for m in ("linear", "two-layer")] + \
+         [("digits", m, "test accuracy", True) for m in ("logreg", "mlp", "cnn")] + \
          [("chars", m, "val loss", False) for m in ("bigram", "mlp", "lstm", "gru", "transformer")]
 
 # The examples with models above, in their order (--only's choices, ZOO.md's sections).
 EXAMPLES = tuple(dict.fromkeys(example for example, *_ in MODELS))
 
-METRIC = {"digits": re.compile(r"^digits \S+: test accuracy ([0-9.]+)$", re.M),
+METRIC = {"spiral": re.compile(r"^\S+: loss ([0-9.]+) accuracy [0-9.]+$", re.M),
+          "digits": re.compile(r"^digits \S+: test accuracy ([0-9.]+)$", re.M),
           "chars": re.compile(r"^chars \S+: val loss ([0-9.]+)$", re.M)}
-STEP = {"digits": re.compile(r"^digits \S+: mean step time ([0-9.]+) ms", re.M),
-        "chars": re.compile(r"^chars \S+: ([0-9.]+) ms per step$", re.M)}
+# The mean step time and what turns it into ms.
+STEP = {"spiral": (re.compile(r"^\S+: ([0-9.]+) us/iter$", re.M), 1e-3),
+        "digits": (re.compile(r"^digits \S+: mean step time ([0-9.]+) ms", re.M), 1.0),
+        "chars": (re.compile(r"^chars \S+: ([0-9.]+) ms per step$", re.M), 1.0)}
+# How a metric is shown: (scale, unit, decimals). Spiral's loss keeps all the digits the
+# programs print, so that ZOO.md shows whether the two agree to them.
+SHOWN = {"spiral": (1.0, "", 6), "digits": (100.0, "%", 2), "chars": (1.0, "", 4)}
+# What keeps cgrad's example quiet beside --out (spiral draws no progress line).
+QUIET = {"spiral": [], "digits": ["--no-progress"], "chars": ["--no-progress"]}
 
 
 def binaries(build, example):
@@ -40,33 +49,39 @@ def run(command, example):
     out = process.stdout.read()
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
-    metric, step = METRIC[example].search(out), STEP[example].search(out)
+    step_pattern, to_ms = STEP[example]
+    metric, step = METRIC[example].search(out), step_pattern.search(out)
     if process.returncode != 0 or not metric or not step:
         sys.exit(f"zoo: {' '.join(command)} failed (exit {process.returncode}):\n{out[-2000:]}")
-    return float(metric.group(1)), float(step.group(1)), usage.ru_maxrss / 1024.0
+    return float(metric.group(1)), float(step.group(1)) * to_ms, usage.ru_maxrss / 1024.0
 
 
 def train(binary, example, model, seed, threads, scratch):
     command = [binary, "--model", model, "--seed", str(seed), "--threads", str(threads)]
     if not binary.endswith("_torch"):
-        command += ["--out", scratch, "--no-progress"]
+        command += ["--out", scratch] + QUIET[example]
     return run(command, example)
 
 
 def fmt_ms(value):
-    return "–" if value is None else (f"{value:.3f}" if value < 10 else f"{value:.1f}")
+    if value is None:
+        return "–"
+    return f"{value:.4f}" if value < 0.1 else (f"{value:.3f}" if value < 10 else f"{value:.1f}")
 
 
 def ratio(a, b):
-    return "–" if a is None or b is None or b == 0 else f"{a / b:.2f}"
+    if a is None or b is None or b == 0:
+        return "–"
+    # Two significant digits below 0.1, so that a small ratio does not print as 0.00.
+    return f"{a / b:.2f}" if a / b >= 0.1 else f"{a / b:.2g}"
 
 
-def summary(values, larger_is_better, percent):
+def summary(values, larger_is_better, shown):
     if not values:
         return "–"
     worst = min(values) if larger_is_better else max(values)
-    scale, unit = (100.0, "%") if percent else (1.0, "")
-    return f"{statistics.mean(values) * scale:.{2 if percent else 4}f}{unit} ({worst * scale:.{2 if percent else 4}f})"
+    scale, unit, decimals = shown
+    return f"{statistics.mean(values) * scale:.{decimals}f}{unit} ({worst * scale:.{decimals}f})"
 
 
 def main():
@@ -122,11 +137,10 @@ def section(example, rows, seeds):
     text = (f"## {example}\n\n{datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC, seeds 0..{seeds - 1}, "
             f"load average at the end {os.getloadavg()[0]:.2f}.\n\n" + COLUMNS)
     for _, model, metric_name, larger, result, step, peaks in rows:
-        percent = example == "digits"
         o1, t1, o2, t2 = (step.get(k) for k in (("ours", 1), ("twin", 1), ("ours", 2), ("twin", 2)))
         peak = lambda side: f"{peaks[side]:.0f}" if side in peaks else "–"
-        text += (f"| {model} | {metric_name} | {summary(result['ours'], larger, percent)} | "
-                 f"{summary(result['twin'], larger, percent)} | {fmt_ms(o1)} | {fmt_ms(t1)} | {ratio(o1, t1)} | "
+        text += (f"| {model} | {metric_name} | {summary(result['ours'], larger, SHOWN[example])} | "
+                 f"{summary(result['twin'], larger, SHOWN[example])} | {fmt_ms(o1)} | {fmt_ms(t1)} | {ratio(o1, t1)} | "
                  f"{fmt_ms(o2)} | {fmt_ms(t2)} | {ratio(o2, t2)} | {peak('ours')} | {peak('twin')} |\n")
     return text
 

@@ -22,16 +22,6 @@
 namespace cgrad::spiral {
 namespace {
 
-struct ModelSpec {
-  const char* name;       // as printed: "linear", "two-layer"
-  const char* file_stem;  // spiral_<stem>.png
-  std::size_t default_iterations;
-  std::size_t log_every;
-};
-
-constexpr ModelSpec kLinear{"linear", "linear", 200, 10};
-constexpr ModelSpec kTwoLayer{"two-layer", "two_layer", 10000, 1000};
-
 std::string prepare_out_dir(const std::string& dir) {
   std::error_code error;
   std::filesystem::create_directories(dir, error);

@@ -45,6 +45,18 @@ struct RunOptions {
 // The seed's step size, used when neither an optimizer nor a learning rate is given.
 inline constexpr double kSeedLearningRate = 1.0;
 
+// Each model's name and the seed's schedule; public so that the LibTorch twin
+// (benchmarks/peers/spiral_torch.cpp) trains and logs the same steps.
+struct ModelSpec {
+  const char* name;       // as printed: "linear", "two-layer"
+  const char* file_stem;  // spiral_<stem>.png
+  std::size_t default_iterations;
+  std::size_t log_every;
+};
+
+inline constexpr ModelSpec kLinear{"linear", "linear", 200, 10};
+inline constexpr ModelSpec kTwoLayer{"two-layer", "two_layer", 10000, 1000};
+
 // Prints to out; throws cgrad::Error (ValueError, IoError) on bad options or files.
 void run(const RunOptions& options, std::FILE* out);
 
