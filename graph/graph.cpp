@@ -59,6 +59,40 @@ template <Real T>
       node.location.line()));
 }
 
+// Nodes, and the buffers in them, stay with the op that sized them. When the length of a
+// tape varies from step to step (a recurrent net unrolled over each batch's longest
+// sequence), the ops after the varying part land at other positions than in the last step,
+// where nodes sized for other ops would have to grow, and would then be lost to their own
+// ops. So unless the node at position `next` last ran `op` (nullptr: a leaf) with room for
+// `elements`, it swaps places with the unused node of `op` that fits best (the unused end
+// of the tape is the pool); failing that, with the largest one of `op`, which grows; and
+// when no node ever ran `op`, a fresh node takes the position and the other moves to the
+// end. A fixed tape never gets past the first test. Only which buffers hold the values
+// changes, never the values.
+template <Real T>
+void take_node_for(std::vector<std::unique_ptr<Node<T>>>& nodes, std::size_t next, const OpInfo<T>* op,
+                   std::size_t elements) {
+  if (next >= nodes.size()) return;  // append() makes a fresh node
+  std::unique_ptr<Node<T>>& here = nodes[next];
+  if (here->op == op && here->value.capacity() >= elements) return;
+  std::size_t best = nodes.size(), largest = nodes.size();
+  for (std::size_t j = next + 1; j < nodes.size(); ++j) {
+    const Node<T>& node = *nodes[j];
+    if (node.op != op) continue;
+    const std::size_t capacity = node.value.capacity();
+    if (capacity >= elements && (best == nodes.size() || capacity < nodes[best]->value.capacity())) best = j;
+    if (largest == nodes.size() || capacity > nodes[largest]->value.capacity()) largest = j;
+  }
+  if (best != nodes.size()) {
+    std::swap(here, nodes[best]);
+  } else if (here->op != op && largest != nodes.size()) {
+    std::swap(here, nodes[largest]);
+  } else if (here->op != op) {
+    std::unique_ptr<Node<T>> other = std::exchange(here, std::make_unique<Node<T>>());
+    nodes.push_back(std::move(other));  // after the last use of `here`, which it may invalidate
+  }
+}
+
 }  // namespace
 
 template <Real T>
@@ -95,6 +129,7 @@ Node<T>& Graph<T>::append(std::source_location where) {
 
 template <Real T>
 Var<T> Graph<T>::input(const Tensor<T>& value, std::source_location where) {
+  take_node_for<T>(nodes_, size_, nullptr, value.size());
   Node<T>& node = append(where);
   node.value = value;  // copy-assignment reuses the node's buffer
   return {this, static_cast<std::uint32_t>(size_ - 1), generation_};
@@ -102,6 +137,7 @@ Var<T> Graph<T>::input(const Tensor<T>& value, std::source_location where) {
 
 template <Real T>
 Var<T> Graph<T>::constant(T value, std::source_location where) {
+  take_node_for<T>(nodes_, size_, nullptr, 1);
   Node<T>& node = append(where);
   node.value.resize(Shape{});
   node.value[0] = value;
@@ -112,6 +148,7 @@ template <Real T>
 Var<T> Graph<T>::param(Parameter<T>& parameter, std::source_location where) {
   // A parameter whose value was replaced gets a fresh zero grad of the new shape.
   if (parameter.grad().shape() != parameter.shape()) parameter.zero_grad();
+  take_node_for<T>(nodes_, size_, nullptr, 0);
   Node<T>& node = append(where);
   node.parameter = &parameter;
   node.external_value = &parameter.value();
@@ -122,6 +159,7 @@ Var<T> Graph<T>::param(Parameter<T>& parameter, std::source_location where) {
 
 template <Real T>
 Var<T> Graph<T>::shared_param(const Parameter<T>& parameter, std::source_location where) {
+  take_node_for<T>(nodes_, size_, nullptr, 0);
   Node<T>& node = append(where);
   node.external_value = &parameter.value();
   node.requires_grad = grad_enabled_;
@@ -154,6 +192,7 @@ Node<T>& Graph<T>::begin(const OpInfo<T>& op, std::span<const Var<T>> inputs, co
   if (inputs.size() > kMaxOpInputs)
     throw ValueError(fmt::format("{}: {} inputs given; a node takes at most {}", op.name, inputs.size(),
                                  kMaxOpInputs));
+  take_node_for(nodes_, size_, &op, shape.size());
   Node<T>& node = append(where);
   node.op = &op;
   for (const Var<T>& in : inputs) {

@@ -110,6 +110,7 @@ struct TwinImpl : torch::nn::Module {
       return torch::from_blob(const_cast<std::int64_t*>(v.data()), {static_cast<std::int64_t>(v.size())}, torch::kLong)
           .clone();
     };
+    std::vector<std::int64_t> token_ids, row_ids;
     if (kind == ModelKind::Bigram) {
       std::vector<std::int64_t> all;
       for (auto sequence : inputs) all.insert(all.end(), sequence.begin(), sequence.end());
@@ -117,11 +118,13 @@ struct TwinImpl : torch::nn::Module {
     }
     if (kind == ModelKind::Transformer) {
       const std::size_t steps = chars::longest(inputs), batch = inputs.size();
-      const auto ids = as_tensor(chars::padded_tokens(inputs, /*steps_first=*/false, steps))
+      chars::padded_tokens(inputs, /*steps_first=*/false, steps, token_ids);
+      const auto ids = as_tensor(token_ids)
                            .view({static_cast<std::int64_t>(batch), static_cast<std::int64_t>(steps)});
       auto x = tokens(ids) + positions(torch::arange(static_cast<std::int64_t>(steps), torch::kLong));
       for (auto& block : blocks) x = block(x);
-      const auto rows = as_tensor(chars::real_rows(inputs, /*steps_first=*/false, steps));
+      chars::real_rows(inputs, /*steps_first=*/false, steps, row_ids);
+      const auto rows = as_tensor(row_ids);
       return output(final_norm(x).reshape({-1, x.size(2)}).index_select(0, rows));
     }
     if (kind == ModelKind::Mlp) {
@@ -136,11 +139,13 @@ struct TwinImpl : torch::nn::Module {
       return output(torch::tanh(hidden(x.flatten(1))));
     }
     const std::size_t steps = chars::longest(inputs), batch = inputs.size();
-    const auto tokens = as_tensor(chars::padded_tokens(inputs, /*steps_first=*/true, steps))
+    chars::padded_tokens(inputs, /*steps_first=*/true, steps, token_ids);
+    const auto tokens = as_tensor(token_ids)
                             .view({static_cast<std::int64_t>(steps), static_cast<std::int64_t>(batch)});
     const auto x = embedding(tokens);
     const auto h = kind == ModelKind::Lstm ? std::get<0>(lstm(x)) : std::get<0>(gru(x));
-    const auto rows = as_tensor(chars::real_rows(inputs, /*steps_first=*/true, steps));
+    chars::real_rows(inputs, /*steps_first=*/true, steps, row_ids);
+    const auto rows = as_tensor(row_ids);
     return output(h.reshape({-1, h.size(2)}).index_select(0, rows));
   }
 

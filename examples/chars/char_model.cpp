@@ -47,21 +47,19 @@ std::size_t longest(Sequences inputs) {
   return steps;
 }
 
-std::vector<std::int64_t> real_rows(Sequences inputs, bool steps_first, std::size_t steps) {
-  std::vector<std::int64_t> rows;
+void real_rows(Sequences inputs, bool steps_first, std::size_t steps, std::vector<std::int64_t>& rows) {
+  rows.clear();
   const std::size_t batch = inputs.size();
   for (std::size_t i = 0; i < batch; ++i)
     for (std::size_t t = 0; t < inputs[i].size(); ++t)
       rows.push_back(static_cast<std::int64_t>(steps_first ? t * batch + i : i * steps + t));
-  return rows;
 }
 
-std::vector<std::int64_t> padded_tokens(Sequences inputs, bool steps_first, std::size_t steps) {
+void padded_tokens(Sequences inputs, bool steps_first, std::size_t steps, std::vector<std::int64_t>& tokens) {
   const std::size_t batch = inputs.size();
-  std::vector<std::int64_t> tokens(steps * batch, kBoundary);
+  tokens.assign(steps * batch, kBoundary);
   for (std::size_t i = 0; i < batch; ++i)
     for (std::size_t t = 0; t < inputs[i].size(); ++t) tokens[steps_first ? t * batch + i : i * steps + t] = inputs[i][t];
-  return tokens;
 }
 
 }  // namespace cgrad::chars

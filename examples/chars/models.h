@@ -1,6 +1,8 @@
 #pragma once
 // The models of char_model.h, one file each.
+#include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "char_model.h"
 
@@ -17,12 +19,14 @@ std::unique_ptr<CharModel> make_gru(const ModelSizes& sizes, Rng& rng);
 // LayerNorm and a Linear read-out.
 std::unique_ptr<CharModel> make_transformer(const ModelSizes& sizes, Rng& rng);
 
+// Both fill a vector the caller keeps, so a training step allocates nothing once it has
+// seen a batch as large.
 // Every position of `inputs` as rows of one list, sequence by sequence: row of (sequence
 // i, position t) in a padded [steps, batch] layout is t * batch + i, and in [batch, steps]
 // is i * steps + t. The models use it to drop the padding.
-std::vector<std::int64_t> real_rows(Sequences inputs, bool steps_first, std::size_t steps);
+void real_rows(Sequences inputs, bool steps_first, std::size_t steps, std::vector<std::int64_t>& rows);
 // The tokens padded with the boundary to `steps`, laid out [steps, batch] or [batch, steps].
-std::vector<std::int64_t> padded_tokens(Sequences inputs, bool steps_first, std::size_t steps);
+void padded_tokens(Sequences inputs, bool steps_first, std::size_t steps, std::vector<std::int64_t>& tokens);
 // The length of the longest sequence.
 std::size_t longest(Sequences inputs);
 

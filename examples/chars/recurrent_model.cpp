@@ -1,4 +1,7 @@
 #include "models.h"
+
+#include <vector>
+
 #include "vocab.h"
 
 namespace cgrad::chars {
@@ -22,11 +25,11 @@ class Recurrent : public CharModel {
     // Padded at the end with the boundary: a padded step comes after every real step of
     // its sequence, so it changes no real output, and real_rows leaves it out of the loss.
     const std::size_t steps = longest(inputs), batch = inputs.size();
-    const auto tokens = padded_tokens(inputs, /*steps_first=*/true, steps);
-    const Var<float> x = embedding_.forward(graph, tokens, Shape{steps, batch});
+    padded_tokens(inputs, /*steps_first=*/true, steps, tokens_);
+    const Var<float> x = embedding_.forward(graph, tokens_, Shape{steps, batch});
     const Var<float> h = reshape(rnn_.forward(graph, x).output, Shape{steps * batch, hidden_});
-    const auto rows = real_rows(inputs, /*steps_first=*/true, steps);
-    return output_.forward(graph, index_select(h, 0, rows));
+    real_rows(inputs, /*steps_first=*/true, steps, rows_);
+    return output_.forward(graph, index_select(h, 0, rows_));
   }
 
  private:
@@ -34,6 +37,7 @@ class Recurrent : public CharModel {
   Rnn rnn_;
   Linear<float> output_;
   std::size_t hidden_;
+  std::vector<std::int64_t> tokens_, rows_;  // per forward, kept for their capacity
 };
 
 }  // namespace

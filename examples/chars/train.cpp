@@ -39,6 +39,18 @@ double evaluate(CharModel& model, const std::vector<Word>& words) {
   return total / static_cast<double>(positions);
 }
 
+double train_step(CharModel& model, Optimizer<float>& optimizer, Graph<float>& graph, const WordBatch& batch,
+                  double loss_weight, const std::function<void()>& before_update) {
+  graph.clear();
+  const Var<float> mean_loss = cross_entropy(model.logits(graph, batch.inputs), batch.targets);
+  const Var<float> loss = loss_weight == 1.0 ? mean_loss : mean_loss * static_cast<float>(loss_weight);
+  optimizer.zero_grad();
+  graph.backward(loss);
+  if (before_update) before_update();
+  optimizer.step();
+  return static_cast<double>(mean_loss.item());
+}
+
 namespace {
 
 // Where each step's words come from: WordBatches in one process; distributed, this rank's
@@ -115,18 +127,12 @@ TrainResult train(CharModel& model, Optimizer<float>& optimizer, const Corpus& c
     double global_characters = 0.0;
     const WordBatch& batch = batches.next(global_characters);
     const auto characters = static_cast<double>(batch.targets.size());
-    graph.clear();
-    const Var<float> mean_loss = cross_entropy(model.logits(graph, batch.inputs), batch.targets);
     const double weight = static_cast<double>(ranks) * characters / global_characters;
-    const Var<float> loss = ranks == 1 ? mean_loss : mean_loss * static_cast<float>(weight);
-    optimizer.zero_grad();
-    graph.backward(loss);
-    parallel.finish();
-    optimizer.step();
+    const double mean_loss = train_step(model, optimizer, graph, batch, weight, [&] { parallel.finish(); });
     training += std::chrono::steady_clock::now() - start;
-    loss_sum += static_cast<double>(mean_loss.item()) * characters;
+    loss_sum += mean_loss * characters;
     loss_positions += global_characters;
-    if (progress) progress(static_cast<double>(mean_loss.item()));
+    if (progress) progress(mean_loss);
     if (step % options.log_every == 0 || step == options.steps) {
       record({.step = step,
               .epoch = batches.epoch(step),

@@ -50,6 +50,13 @@ using StepSink = std::function<void(double loss)>;  // after each update, with i
 TrainResult train(CharModel& model, Optimizer<float>& optimizer, const Corpus& corpus, const TrainOptions& options,
                   const LogSink& log, const StepSink& progress);
 
+// One optimizer step on `batch` in `graph` (cleared first): the mean next-character
+// cross-entropy times loss_weight, backward, before_update (if any: the data-parallel
+// gradient exchange), then the update. Returns the batch's mean loss. Once the graph and
+// the optimizer have seen the batch's shapes, it allocates nothing.
+double train_step(CharModel& model, Optimizer<float>& optimizer, Graph<float>& graph, const WordBatch& batch,
+                  double loss_weight = 1.0, const std::function<void()>& before_update = {});
+
 // Words per forward in evaluate: bounds the memory.
 inline constexpr std::size_t kEvalChunk = 512;
 

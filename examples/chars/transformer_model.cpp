@@ -34,13 +34,14 @@ class Transformer : public CharModel {
     const std::size_t steps = longest(inputs), batch = inputs.size();
     if (steps > max_input_)
       throw ValueError(fmt::format("transformer reads at most {} tokens, got {}", max_input_, steps));
-    const auto tokens = padded_tokens(inputs, /*steps_first=*/false, steps);
+    padded_tokens(inputs, /*steps_first=*/false, steps, token_ids_);
     position_ids_.resize(steps);
     for (std::size_t t = 0; t < steps; ++t) position_ids_[t] = static_cast<std::int64_t>(t);
-    Var<float> x = add(tokens_.forward(graph, tokens, Shape{batch, steps}), positions_.forward(graph, position_ids_));
+    Var<float> x = add(tokens_.forward(graph, token_ids_, Shape{batch, steps}), positions_.forward(graph, position_ids_));
     for (auto& block : blocks_) x = block->forward(graph, x);
     const Var<float> flat = reshape(final_norm_.forward(graph, x), Shape{batch * steps, width_});
-    return output_.forward(graph, index_select(flat, 0, real_rows(inputs, /*steps_first=*/false, steps)));
+    real_rows(inputs, /*steps_first=*/false, steps, rows_);
+    return output_.forward(graph, index_select(flat, 0, rows_));
   }
 
   std::size_t max_input() const override { return max_input_; }
@@ -51,7 +52,7 @@ class Transformer : public CharModel {
   std::vector<std::unique_ptr<TransformerBlock<float>>> blocks_;
   LayerNorm<float> final_norm_;
   Linear<float> output_;
-  std::vector<std::int64_t> position_ids_;
+  std::vector<std::int64_t> token_ids_, position_ids_, rows_;  // per forward, kept for their capacity
 };
 
 }  // namespace
