@@ -70,16 +70,19 @@ struct Avx512Double {
 namespace cgrad::detail {
 
 // 14 rows x 2 vectors: 28 accumulators, 2 loads of B and one broadcast of A in the 32
-// vector registers, and 28 FMAs per 16 loads.
+// vector registers, and 28 FMAs per 16 loads. The row form's narrow tiles are 8 rows by
+// up to 2 vectors: 16 accumulators (8 left two FMA pipes waiting on a 4-cycle latency;
+// dW of the [64,16,14,14] -> 32 convolution, a [32,196] x [196,144] product, ran through
+// 4 x 2 tiles).
 template <>
 const GemmKernelSet<float>& avx512_gemm_kernels<float>() {
-  static const auto set = make_gemm_kernel_set<Avx512Float, 14, 2>(GemmIsa::avx512);
+  static const auto set = make_gemm_kernel_set<Avx512Float, 14, 2, 8>(GemmIsa::avx512);
   return set;
 }
 
 template <>
 const GemmKernelSet<double>& avx512_gemm_kernels<double>() {
-  static const auto set = make_gemm_kernel_set<Avx512Double, 14, 2>(GemmIsa::avx512);
+  static const auto set = make_gemm_kernel_set<Avx512Double, 14, 2, 8>(GemmIsa::avx512);
   return set;
 }
 

@@ -20,9 +20,9 @@ namespace {
 // Convolution as one matrix product per image and group (im2col): the image's receptive
 // fields are laid out as the columns of a [C kh kw, Ho Wo] matrix, so that
 //   y_n = W · col_n,   dW = Σ_n dy_n · col_nᵀ,   dcol_n = Wᵀ · dy_n  (then scattered back).
-// col_n is built per image into a thread's scratch, in the forward and again in backward,
-// rather than kept for every image between the passes (9x the input for a 3x3 kernel).
-// Which of the two is faster has not been measured (benchmarks/RESULTS.md has no row).
+// When the weight needs a gradient, the forward builds every col_n into node.saved (9x the
+// input for a 3x3 kernel) and the backward reads them there instead of building them again
+// (see keeps_columns); otherwise col_n is built per image into a thread's scratch.
 struct Geometry {
   std::size_t images, channels, height, width;  // x
   std::size_t out_channels, groups;
@@ -273,6 +273,15 @@ const T* columns_of(const Geometry& g, const T* x, std::size_t image, T* buffer)
   return buffer;
 }
 
+// The forward keeps the columns for the weight gradient's products, which read them all:
+// building them once saves the backward's im2col (perf put both passes' im2col at about a
+// quarter of the [64,16,14,14] -> 32 step; keeping them measured about 4% faster, since
+// the backward now reads them from memory), for the memory of 9x the input.
+template <Real T>
+bool keeps_columns(const Graph<T>& graph, const Node<T>& node, const Geometry& g) {
+  return !g.pointwise() && graph.node(node.inputs[1]).requires_grad;
+}
+
 template <Real T>
 void forward(const Graph<T>& graph, Node<T>& node) {
   const Tensor<T>& x = graph.value(node.inputs[0]);
@@ -281,8 +290,16 @@ void forward(const Graph<T>& graph, Node<T>& node) {
   const Geometry g = describe(x.shape(), weight.shape(), node.params);
   const std::size_t og = g.group_out_channels(), kg = g.group_rows(), pixels = g.pixels();
   T* y = node.value.data();
+  T* kept = nullptr;
+  if (keeps_columns(graph, node, g)) {
+    node.saved.resize(Shape{g.images, g.col_rows(), pixels});
+    kept = node.saved.data();
+  }
   auto image = [&](std::size_t n) {
-    const T* col = columns_of(g, x.data(), n, g.pointwise() ? nullptr : scratch<T>(Scratch::columns, g.col_size()));
+    T* buffer = g.pointwise() ? nullptr
+                : kept != nullptr ? kept + n * g.col_size()
+                                  : scratch<T>(Scratch::columns, g.col_size());
+    const T* col = columns_of(g, x.data(), n, buffer);
     T* out = y + n * g.out_channels * pixels;
     if (bias != nullptr)
       for (std::size_t o = 0; o < g.out_channels; ++o) std::fill_n(out + o * pixels, pixels, bias[o]);
@@ -324,17 +341,18 @@ void bias_grad(const Geometry& g, const T* dy, GradOut<T> db) {
 
 // For the images [first, last): their share of dW (summed in image order into `dw_partial`,
 // when not null) and their dx (dx_n = col2im(Wᵀ · dy_n), or for a pointwise kernel Wᵀ · dy_n
-// written into dx_n directly). One image's columns are rebuilt from x here, not kept from
-// the forward pass.
+// written into dx_n directly). The columns are the forward's (`kept`) when it kept them,
+// otherwise rebuilt from x.
 template <Real T>
-void backward_images(const Geometry& g, const T* dy, const T* x, const T* weight, std::size_t first,
-                     std::size_t last, T* dw_partial, GradOut<T> dx) {
+void backward_images(const Geometry& g, const T* dy, const T* x, const T* kept, const T* weight,
+                     std::size_t first, std::size_t last, T* dw_partial, GradOut<T> dx) {
   const std::size_t og = g.group_out_channels(), kg = g.group_rows(), pixels = g.pixels();
   const T* masks = dx && !g.pointwise() && rows_are_shifted_planes(g) ? padding_masks<T>(g) : nullptr;
   for (std::size_t n = first; n < last; ++n) {
     const T* dy_n = dy + n * g.out_channels * pixels;
     if (dw_partial != nullptr) {
-      const T* col = columns_of(g, x, n, g.pointwise() ? nullptr : scratch<T>(Scratch::columns, g.col_size()));
+      const T* col = kept != nullptr ? kept + n * g.col_size()
+                                     : columns_of(g, x, n, g.pointwise() ? nullptr : scratch<T>(Scratch::columns, g.col_size()));
       for (std::size_t group = 0; group < g.groups; ++group) {
         gemm<T>({og, kg, pixels}, {.a = dy_n + group * og * pixels, .lda = pixels,
                                    .b = col + group * kg * pixels, .ldb = pixels, .transpose_b = true,
@@ -374,10 +392,11 @@ void backward(Graph<T>& graph, const Node<T>& node) {
     const std::size_t chunks = weight_grad_chunks(g), size = weight.size();
     T* partials = weight_needs_grad && g.images > 0 ? scratch<T>(Scratch::weight_partials, chunks * size) : nullptr;
     const GradOut<T> dx = graph.grad_out(node.inputs[0]);
+    const T* kept = keeps_columns(graph, node, g) ? node.saved.data() : nullptr;
     const auto chunk_start = [&](std::size_t c) { return c * g.images / chunks; };
     if (partials != nullptr || dx) {
       for_each_index(chunks, chunks > 1, [&](std::size_t c) {
-        backward_images(g, dy, x.data(), weight.data(), chunk_start(c), chunk_start(c + 1),
+        backward_images(g, dy, x.data(), kept, weight.data(), chunk_start(c), chunk_start(c + 1),
                         partials == nullptr ? nullptr : partials + c * size, dx);
       });
     }
