@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <tbb/global_control.h>
 
 #include "char_model.h"
 #include "corpus.h"
@@ -24,6 +25,11 @@ class EveryCharModel : public testing::TestWithParam<ModelKind> {};
 
 TEST_P(EveryCharModel, SteadyStateStepsDoNotAllocate) {
   using namespace cgrad::chars;
+  // One thread: the kernels' per-thread scratch (ops/scratch.h, gemm_scratch.cpp) grows the
+  // first time each thread runs a chunk, and on a loaded machine a worker may first join
+  // inside the measured steps (2 allocations under ctest -j2). The graph's buffers, which
+  // this test is about, are the same for any thread count.
+  const tbb::global_control one_thread(tbb::global_control::max_allowed_parallelism, 1);
   constexpr std::size_t kBatch = 32, kWarmup = 200, kMeasured = 300;
   const Corpus corpus = encode_split(
       cgrad::data::split_words(cgrad::data::load_words(cgrad::data::kWordListFile), kValidationFraction, kSplitSeed));

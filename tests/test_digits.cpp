@@ -19,6 +19,7 @@
 #include <gtest/gtest.h>
 #include <stb_image.h>
 #include <stb_image_write.h>
+#include <tbb/global_control.h>
 
 #include "digits_data.h"
 #include "model.h"
@@ -112,6 +113,9 @@ INSTANTIATE_TEST_SUITE_P(Digits, EveryModel, ::testing::Values(ModelKind::Logreg
 // A steady-state training step allocates nothing, for every model: after one epoch (whose
 // last, shorter batch sizes the buffers too), a second epoch's steps allocate 0 times.
 TEST_P(EveryModel, SteadyStateStepsDoNotAllocate) {
+  // One thread, as in test_chars_allocations.cpp: per-thread kernel scratch grows when a
+  // worker first runs a chunk, which on a loaded machine can fall inside the measured steps.
+  const tbb::global_control one_thread(tbb::global_control::max_allowed_parallelism, 1);
   const DigitsData data = load_data(std::nullopt, 0);
   Rng rng(0);
   const std::unique_ptr<Sequential<float>> model = make_model(GetParam(), data.side, rng);
