@@ -129,7 +129,7 @@ Peak: the largest resident set of a run, MiB. Both sides run with glibc's defaul
 settings. LibTorch's float64 spiral step spends about 17% in the kernel, growing and
 trimming the heap; with MALLOC_TRIM_THRESHOLD_=256M MALLOC_MMAP_THRESHOLD_=256M
 MALLOC_TOP_PAD_=16M its two-layer step fell from 1.5-1.8 to 0.3-0.5 ms in paired runs on a
-loaded machine, which would put the spiral ratio near 0.2-0.3 instead of under 0.1.
+loaded machine; the spiral rows here use the default, as a LibTorch user would.
 """
 
 COLUMNS = ("| model | metric | cgrad | LibTorch | step 1T cgrad | step 1T LibTorch | ratio 1T "
