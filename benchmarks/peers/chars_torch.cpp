@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "cli_checks.h"
 #include "char_model.h"
 #include "corpus.h"
 #include "graph/error.h"
@@ -28,7 +29,7 @@ namespace {
 namespace chars = cgrad::chars;
 using chars::ModelKind;
 
-constexpr int kUsageError = 2;
+using cgrad::examples::kUsageError;
 
 // cgrad's MultiheadAttention (nn/multihead_attention.h) on batch-first x [N,L,E]: separate
 // q, k, v projections, heads of E/H, causal softmax(q·kᵀ/√(E/H))·v, the output projection.
@@ -276,14 +277,7 @@ int main(int argc, char** argv) {
   app.add_option("--seed", options.seed, "random seed, as chars")->check(CLI::NonNegativeNumber)->capture_default_str();
   app.add_option("--threads", options.threads, "intra-op threads")->check(CLI::Range(1, 1024))->capture_default_str();
   app.add_option("--words", options.words_file, "the word list")->capture_default_str();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "chars_torch: error: {}\n", e.what());
-    return kUsageError;
-  }
+  if (const auto status = cgrad::examples::parse_command_line(app, argc, argv)) return *status;
   try {
     torch::set_num_threads(static_cast<int>(options.threads));
     run(options);

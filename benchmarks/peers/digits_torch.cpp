@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "cli_checks.h"
 #include "digits_data.h"
 #include "model.h"
 #include "run.h"
@@ -24,7 +25,7 @@ namespace {
 
 using cgrad::digits::ModelKind;
 
-constexpr int kUsageError = 2;
+using cgrad::examples::kUsageError;
 
 // Mirrors examples/digits/model.h; for the CNN, module 0 turns rows into images, as
 // cgrad's RowsAsImages does, so that both Sequentials number their layers alike.
@@ -107,14 +108,7 @@ int main(int argc, char** argv) {
   app.add_option("--lr", lr)->check(CLI::Range(0.0, 1e6));
   app.add_option("--seed", seed)->capture_default_str();
   app.add_option("--threads", threads)->check(CLI::Range(1, 1024))->capture_default_str();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "digits_torch: error: {}\n", e.what());
-    return kUsageError;
-  }
+  if (const auto status = cgrad::examples::parse_command_line(app, argc, argv)) return *status;
   try {
     torch::set_num_threads(threads);
     const ModelKind kind = cgrad::digits::parse_model(model_name);

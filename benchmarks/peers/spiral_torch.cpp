@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "cli_checks.h"
 #include "model.h"
 #include "run.h"
 #include "spiral_data.h"
@@ -27,7 +28,7 @@ namespace {
 
 namespace spiral = cgrad::spiral;
 
-constexpr int kUsageError = 2;
+using cgrad::examples::kUsageError;
 
 // A copy of a cgrad tensor, same shape, as a leaf that LibTorch's autograd trains.
 template <cgrad::Real T>
@@ -139,14 +140,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--classes", options.classes)->check(CLI::Range(std::size_t{1}, std::size_t{1} << 10))
       ->capture_default_str();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "spiral_torch: error: {}\n", e.what());
-    return kUsageError;
-  }
+  if (const auto status = cgrad::examples::parse_command_line(app, argc, argv)) return *status;
   try {
     torch::set_num_threads(threads);
     options.model = model == "linear"      ? spiral::ModelChoice::Linear

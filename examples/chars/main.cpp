@@ -65,14 +65,7 @@ int main(int argc, char** argv) {
   app.add_flag("--distributed", distributed,
                "data-parallel training under mpirun -np N: each rank trains on its shard of the words of every "
                "batch, the gradients are averaged (dist/); rank 0 evaluates, prints, writes the files and samples");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "chars: error: {}\n", e.what());
-    return kUsageError;
-  }
+  if (const auto status = cgrad::examples::parse_command_line(app, argc, argv)) return *status;
   options.distributed = distributed;
 
   const cgrad::examples::Launch launch("chars", distributed, argc, argv);

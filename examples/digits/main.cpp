@@ -72,14 +72,7 @@ int main(int argc, char** argv) {
   app.add_flag("--distributed", distributed,
                "data-parallel training under mpirun -np N: each rank trains on its shard of every batch, the "
                "gradients are averaged (dist/); rank 0 prints and writes the files");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "digits: error: {}\n", e.what());
-    return kUsageError;
-  }
+  if (const auto status = cgrad::examples::parse_command_line(app, argc, argv)) return *status;
   options.model = cgrad::digits::parse_model(model);
   options.progress = !no_progress;
   options.distributed = distributed;

@@ -115,14 +115,8 @@ int main(int argc, char** argv) {
                distributed,
                "data-parallel training under mpirun -np N: each rank trains on its shard of every batch, the "
                "gradients are averaged (dist/); rank 0 prints and writes the files. Same final lines as one process");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    fmt::print(stderr, "spiral: error: {}\n{}", e.what(), app.help());
-    return kUsageError;
-  }
+  if (const auto status = cgrad::examples::parse_command_line(app, argc, argv, cgrad::examples::HelpOnError::yes))
+    return *status;
 
   options.distributed = distributed;
   const cgrad::examples::Launch launch("spiral", distributed, argc, argv);
