@@ -10,6 +10,7 @@
 #include <tbb/global_control.h>
 
 #include "char_model.h"
+#include "tests/chars_model_param.h"
 #include "corpus.h"
 #include "optim/make_optimizer.h"
 #include "run.h"
@@ -54,11 +55,7 @@ TEST_P(EveryCharModel, SteadyStateStepsDoNotAllocate) {
   EXPECT_EQ(cgrad::testing::allocation_count() - before, 0u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Chars, EveryCharModel,
-                         testing::Values(ModelKind::Bigram, ModelKind::Mlp, ModelKind::Lstm, ModelKind::Gru,
-                                         ModelKind::Transformer),
-                         [](const testing::TestParamInfo<ModelKind>& info) {
-                           return std::string(cgrad::chars::model_name(info.param));
-                         });
+INSTANTIATE_TEST_SUITE_P(Chars, EveryCharModel, cgrad::testing::every_char_model(),
+                         cgrad::testing::char_model_test_name);
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include <stb_image.h>
 
 #include "char_model.h"
+#include "tests/chars_model_param.h"
 #include "vocab.h"
 #include "words.h"
 
@@ -185,11 +186,7 @@ TEST_P(CharsPadding, LogitsOfAWordAreTheSameAloneAndInAPaddedBatch) {
   for (std::size_t i = 0; i < rows.size(); ++i) EXPECT_NEAR(rows[i], alone.span()[i], 1e-5) << i;
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, CharsPadding,
-                         testing::Values(ModelKind::Bigram, ModelKind::Mlp, ModelKind::Lstm, ModelKind::Gru,
-                                         ModelKind::Transformer),
-                         [](const testing::TestParamInfo<ModelKind>& info) {
-                           return std::string(cgrad::chars::model_name(info.param));
-                         });
+INSTANTIATE_TEST_SUITE_P(Models, CharsPadding, cgrad::testing::every_char_model(),
+                         cgrad::testing::char_model_test_name);
 
 }  // namespace

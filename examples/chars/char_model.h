@@ -2,6 +2,7 @@
 // The character-level word models behind one interface: each reads sequences of tokens and
 // gives the logits of the next token at every position, so training, evaluation and
 // sampling are the same code for all of them.
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -26,6 +27,9 @@ class CharModel : public Module<float> {
 };
 
 enum class ModelKind { Bigram, Mlp, Lstm, Gru, Transformer };
+// Every model, in the ladder's order.
+inline constexpr std::array kModelKinds{ModelKind::Bigram, ModelKind::Mlp, ModelKind::Lstm, ModelKind::Gru,
+                                       ModelKind::Transformer};
 
 ModelKind parse_model_kind(std::string_view name);  // throws ValueError for an unknown name
 std::string_view model_name(ModelKind kind);
