@@ -111,11 +111,12 @@ void row_tile_upto(const cgrad::detail::RowFormArgs<typename V::T>& g, std::size
 
 // The output is swept in column chunks of 4 vectors, each chunk top to bottom, so the
 // chunk's slice of Y (depth x 4 vectors) stays in L1 while every row tile reads it: row
-// blocks outside made each tile re-read all of Y from L2 (a [32,144] x [144,196] product
-// went from 170 to 178 GFLOP/s, [32,144] x [144,784] from 161 to 188). Tiles are 4 rows by
-// 4 vectors; a chunk of at most 2 vectors (a narrow output, or the last columns of a wide
-// one) takes NarrowRows rows at a time, so that it still has enough independent
-// accumulators to cover the FMA latency where the ISA has the registers for them.
+// blocks outside made each tile re-read all of Y from L2 (the conv2d [64,16,14,14] -> 32
+// rows, whose products all take this path: benchmarks/RESULTS.md, "conv2d after the GEMM
+// row-form sweep"). Tiles are 4 rows by 4 vectors; a chunk of at most 2 vectors (a narrow
+// output, or the last columns of a wide one) takes NarrowRows rows at a time, so that it
+// still has enough independent accumulators to cover the FMA latency where the ISA has the
+// registers for them.
 template <class V, int NarrowRows>
 void row_form(const cgrad::detail::RowFormArgs<typename V::T>& g) {
   constexpr std::size_t NV = 4, L = V::lanes;
