@@ -1,5 +1,5 @@
 // cgrad::gemm against OpenBLAS in the same run: square products at 1 and 2 threads, and
-// the five products of the spiral example's training step.
+// the products of the spiral and chars MLP examples' training steps.
 #include <benchmark/benchmark.h>
 #include <cblas.h>
 
@@ -84,13 +84,24 @@ void register_square(const std::string& family) {
 
 // The spiral network (300 points, 2 -> 100 -> 3): forward X·W1 and H·W2; backward
 // dS·W2^T, X^T·dH and H^T·dS. Single-threaded, as the training loop calls them.
-template <class T>
-void register_skinny(const std::string& family) {
-  const Product products[] = {{"X.W1_300x2.2x100", 300, 100, 2, false, false},
-                              {"H.W2_300x100.100x3", 300, 3, 100, false, false},
-                              {"dS.W2t_300x3.(100x3)t", 300, 100, 3, false, true},
-                              {"Xt.dH_(300x2)t.300x100", 2, 100, 300, true, false},
-                              {"Ht.dS_(300x100)t.300x3", 100, 3, 300, true, false}};
+constexpr Product kSpiralProducts[] = {{"X.W1_300x2.2x100", 300, 100, 2, false, false},
+                                       {"H.W2_300x100.100x3", 300, 3, 100, false, false},
+                                       {"dS.W2t_300x3.(100x3)t", 300, 100, 3, false, true},
+                                       {"Xt.dH_(300x2)t.300x100", 2, 100, 300, true, false},
+                                       {"Ht.dS_(300x100)t.300x3", 100, 3, 300, true, false}};
+
+// The chars MLP's step (examples/chars, defaults: 32 words of about 10 positions, context
+// 3 x embedding 24 -> 200 tanh -> 27 letters): forward E·W1 and H·W2; backward dL·W2^T,
+// H^T·dL, dA·W1^T and E^T·dA.
+constexpr Product kCharsMlpProducts[] = {{"E.W1_320x72.72x200", 320, 200, 72, false, false},
+                                         {"H.W2_320x200.200x27", 320, 27, 200, false, false},
+                                         {"dL.W2t_320x27.(200x27)t", 320, 200, 27, false, true},
+                                         {"Ht.dL_(320x200)t.320x27", 200, 27, 320, true, false},
+                                         {"dA.W1t_320x200.(72x200)t", 320, 72, 200, false, true},
+                                         {"Et.dA_(320x72)t.320x200", 72, 200, 320, true, false}};
+
+template <class T, std::size_t N>
+void register_products(const std::string& family, const Product (&products)[N]) {
   for (const Product& p : products) {
     for (Impl impl : {Impl::cgrad, Impl::openblas}) {
       const std::string name = family + "/" + impl_name(impl) + "/" + p.name;
@@ -103,8 +114,9 @@ void register_skinny(const std::string& family) {
 const bool registered = [] {
   register_square<float>("BM_Gemm");
   register_square<double>("BM_GemmF64");
-  register_skinny<float>("BM_SkinnyGemm");
-  register_skinny<double>("BM_SkinnyGemmF64");
+  register_products<float>("BM_SkinnyGemm", kSpiralProducts);
+  register_products<double>("BM_SkinnyGemmF64", kSpiralProducts);
+  register_products<float>("BM_CharsMlpGemm", kCharsMlpProducts);
   return true;
 }();
 
