@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 
 #include "graph/error.h"
-#include "ops/elementwise/add_bias.h"
+#include "ops/linalg/affine.h"
 #include "ops/linalg/matmul.h"
 
 namespace cgrad {
@@ -57,8 +57,8 @@ Linear<T>::Linear(std::size_t in, std::size_t out, const Init<T>& init, std::str
 
 template <Real T>
 Var<T> Linear<T>::forward(Graph<T>& graph, Var<T> x, std::source_location where) {
-  Var<T> y = matmul(x, graph.param(weight_, where), where);
-  return has_bias_ ? add_bias(y, graph.param(bias_, where), where) : y;
+  Var<T> weight = graph.param(weight_, where);
+  return has_bias_ ? affine(x, weight, graph.param(bias_, where), where) : matmul(x, weight, where);
 }
 
 template class Linear<float>;

@@ -1,5 +1,6 @@
 // Samples of MatMul: 2-D (the direct path and, with every dimension >= 64, the packed
-// GEMM), batched, and batched with broadcasting on either side.
+// GEMM), batched, and batched with broadcasting on either side; and of Affine, the Linear
+// layer's product and bias.
 #include "tests/ops/op_sample.h"
 
 namespace cgrad::test {
@@ -40,6 +41,24 @@ std::vector<OpSample> linalg_samples() {
     big.gradcheck = false;
     s.push_back(std::move(big));
     seed += 2;
+  }
+  auto affine_of = [](auto&, auto x) { return affine(x[0], x[1], x[2]); };
+  struct AffineCase {
+    Shape x, weight, bias;
+    const char* what;
+  };
+  for (const AffineCase& c : std::vector<AffineCase>{{{1, 1}, {1, 1}, {1}, "1x1"},
+                                                     {{3, 5}, {5, 4}, {1, 4}, "a [1,out] bias"},
+                                                     {{300, 2}, {2, 100}, {1, 100}, "the spiral's first layer"},
+                                                     {{300, 100}, {100, 3}, {3}, "the spiral's second layer"},
+                                                     {{2, 3, 4}, {4, 5}, {5}, "leading axes"},
+                                                     {{64, 64}, {64, 65}, {65}, "packed GEMM path"},
+                                                     {{2, 0}, {0, 3}, {3}, "in = 0: the bias alone"},
+                                                     {{0, 3}, {3, 2}, {2}, "no rows"}}) {
+    s.push_back(sample("Affine", fmt::format("{}x{}+{}: {}", c.x, c.weight, c.bias, c.what),
+                       {uniform(c.x, seed), uniform(c.weight, seed + 1), uniform(c.bias, seed + 2)}, affine_of,
+                       "np.matmul(x0, x1) + x2"));
+    seed += 3;
   }
   return s;
 }
