@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <limits>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -21,6 +22,9 @@ namespace cgrad {
 namespace {
 
 using detail::GemmIsa;
+
+template <class T>
+void expect_same_bits(const std::vector<T>& got, const std::vector<T>& want, const std::string& label);
 
 struct Case {
   std::size_t m, n, k;
@@ -53,7 +57,7 @@ struct Problem {
   T a_at(std::size_t i, std::size_t p) const { return cs.ta ? a[p * lda + i] : a[i * lda + p]; }
   T b_at(std::size_t p, std::size_t j) const { return cs.tb ? b[j * ldb + p] : b[p * ldb + j]; }
 
-  std::vector<T> run() const {
+  std::vector<T> run(const T* bias = nullptr) const {
     std::vector<T> out = c;
     if (!cs.accumulate) {
       // The old contents must never be read: poison them.
@@ -62,7 +66,7 @@ struct Problem {
       }
     }
     gemm<T>({cs.m, cs.n, cs.k},
-            {a.data(), lda, cs.ta, b.data(), ldb, cs.tb, out.data(), ldc, cs.accumulate});
+            {a.data(), lda, cs.ta, b.data(), ldb, cs.tb, out.data(), ldc, cs.accumulate, bias});
     return out;
   }
 
@@ -151,6 +155,37 @@ void check_all_shapes() {
 TEST_P(GemmPath, MatchesNaiveAllTransposesFloat) { check_all_shapes<float>(); }
 TEST_P(GemmPath, MatchesNaiveAllTransposesDouble) { check_all_shapes<double>(); }
 
+// A bias is added after the product (every path: packed, its edge tiles and kc blocks, and
+// the three direct forms): the same bits as the product without it plus a separate
+// addition, and the padding past each row untouched.
+template <class T>
+void check_bias_after_product() {
+  unsigned seed = 100;
+  for (const Case& c : shapes()) {
+    if (c.accumulate) continue;
+    const Problem<T> problem(c, seed++);
+    std::vector<T> bias(c.n);
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<double> dist(-1.0, 1.0);
+    for (auto& v : bias) v = static_cast<T>(dist(rng));
+    std::vector<T> want = problem.run();
+    for (std::size_t i = 0; i < c.m; ++i) {
+      for (std::size_t j = 0; j < c.n; ++j) want[i * problem.ldc + j] += bias[j];
+    }
+    expect_same_bits(problem.run(bias.data()), want, "bias " + describe(c));
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+}
+
+TEST_P(GemmPath, BiasAddsAfterTheProductFloat) { check_bias_after_product<float>(); }
+TEST_P(GemmPath, BiasAddsAfterTheProductDouble) { check_bias_after_product<double>(); }
+
+TEST(Gemm, RejectsABiasWithAccumulate) {
+  std::vector<float> a(4, 1.0f), b(4, 1.0f), c(4, 0.0f), bias(2, 1.0f);
+  EXPECT_THROW(gemm<float>({2, 2, 2}, {a.data(), 2, false, b.data(), 2, false, c.data(), 2, true, bias.data()}),
+               std::invalid_argument);
+}
+
 // The tolerance must be tight enough to see a wrong result: with every term of a k = 1000
 // product computed but one left out, the entry must fall outside it, for the largest term
 // and for the median one (the old tolerance, 4e-6 (k + 2) sum|ab| in float, about 1.0 here,
@@ -237,8 +272,7 @@ T add_rounded_product(T sum, T a, T b) {
 }
 
 template <class T>
-void expect_same_bits(const std::vector<T>& got, const std::vector<T>& want,
-                      const std::string& label) {
+void expect_same_bits(const std::vector<T>& got, const std::vector<T>& want, const std::string& label) {
   ASSERT_EQ(got.size(), want.size());
   for (std::size_t i = 0; i < got.size(); ++i) {
     ASSERT_EQ(0, std::memcmp(&got[i], &want[i], sizeof(T)))
@@ -299,7 +333,7 @@ void check_portable_row_form_rounding() {
       }
     }
     kernels.row_form({rows, cols, depth, x.data(), depth, 1, y.data(), cols, got.data(), cols, 1,
-                      accumulate});
+                      accumulate, nullptr, nullptr});
     expect_same_bits(got, want, accumulate ? "row form +=" : "row form =");
   }
 }
@@ -340,7 +374,7 @@ void check_portable_dot_form_rounding() {
       }
     }
     kernels.dot_form({rows, cols, depth, a.data(), depth, b.data(), depth, got.data(), cols,
-                      accumulate});
+                      accumulate, nullptr});
     expect_same_bits(got, want, accumulate ? "dot form +=" : "dot form =");
   }
 }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <stdexcept>
 
 #include "ops/kernels/gemm_kernel_set.h"
 #include "ops/kernels/gemm_paths.h"
@@ -23,10 +24,16 @@ bool packing_pays(GemmShape s) {
 
 template <class T>
 void gemm(GemmShape s, const GemmOperands<T>& op) {
+  if (op.bias != nullptr && op.accumulate) throw std::invalid_argument("gemm: a bias is only for C = A * B + bias");
   if (s.m == 0 || s.n == 0) return;
   if (s.k == 0) {
-    if (!op.accumulate) {
-      for (std::size_t i = 0; i < s.m; ++i) std::fill_n(op.c + i * op.ldc, s.n, T{0});
+    for (std::size_t i = 0; i < s.m && !op.accumulate; ++i) {
+      T* row = op.c + i * op.ldc;
+      if (op.bias != nullptr) {
+        std::copy_n(op.bias, s.n, row);
+      } else {
+        std::fill_n(row, s.n, T{0});
+      }
     }
     return;
   }

@@ -6,7 +6,9 @@
 // All matrices are row-major with leading dimensions (row strides) lda, ldb, ldc.
 // op(A) is A, stored m x k, or with transpose_a the transpose of A, stored k x m;
 // likewise for B. With accumulate the product is added to C, otherwise C is overwritten
-// (C's old contents are never read, so it may hold garbage).
+// (C's old contents are never read, so it may hold garbage). With a bias (n values, not
+// with accumulate) C = op(A) * op(B) + bias, the bias added to each row once its product
+// is complete: the same bits as the product and a separate addition, without the pass.
 //
 // Each element of C is computed by exactly one task in a fixed order of k, so the result
 // is bit-for-bit the same for any number of threads.
@@ -31,6 +33,7 @@ struct GemmOperands {
   T* c = nullptr;
   std::size_t ldc = 0;
   bool accumulate = false;
+  const T* bias = nullptr;
 };
 
 template <class T>

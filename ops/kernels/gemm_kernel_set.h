@@ -11,6 +11,8 @@ namespace cgrad::detail {
 // C(r, j) (=|+=) sum_p X(r, p) * Y(p, j) for r < rows, j < cols, p < depth, where Y's
 // rows are contiguous (the vectorized dimension) and X is read one scalar at a time.
 // C is addressed with general strides so the same kernel can write a transposed result.
+// A bias (GEMM's, not with accumulate) is added after the sum: col_bias[j] to column j,
+// or, for a transposed result, row_bias[r] to row r; at most one is set.
 template <class T>
 struct RowFormArgs {
   std::size_t rows, cols, depth;
@@ -21,10 +23,13 @@ struct RowFormArgs {
   T* c;
   std::size_t c_row_stride, c_col_stride;
   bool accumulate;
+  const T* col_bias;
+  const T* row_bias;
 };
 
 // C(i, j) (=|+=) sum_p A(i, p) * B(j, p): dot products vectorized along the depth, for
-// products whose output has too few columns to fill a vector.
+// products whose output has too few columns to fill a vector. A bias (not with
+// accumulate) adds bias[j] to column j after the sum.
 template <class T>
 struct DotFormArgs {
   std::size_t rows, cols, depth;
@@ -35,6 +40,7 @@ struct DotFormArgs {
   T* c;
   std::size_t ldc;
   bool accumulate;
+  const T* bias;
 };
 
 // A block of op(A) rows or op(B) columns [first, first + count) over the depth range
@@ -55,8 +61,9 @@ struct GemmKernelSet {
   std::size_t nr;     // columns of that tile (a multiple of the vector length)
   std::size_t lanes;  // elements per vector register
   // One mr x nr tile of C from packed panels: a is kc x mr (mr contiguous per step), b is
-  // kc x nr. With load_c the tile's old contents are added, otherwise overwritten.
-  void (*micro)(std::size_t kc, const T* a, const T* b, T* c, std::size_t ldc, bool load_c);
+  // kc x nr. With load_c the tile's old contents are added, otherwise overwritten; a bias
+  // (nr values, or null) is added to each row last.
+  void (*micro)(std::size_t kc, const T* a, const T* b, T* c, std::size_t ldc, bool load_c, const T* bias);
   void (*pack_a)(const PackArgs<T>& args);  // panels of mr rows of op(A)
   void (*pack_b)(const PackArgs<T>& args);  // panels of nr columns of op(B)
   void (*row_form)(const RowFormArgs<T>& args);

@@ -81,23 +81,31 @@ struct PackedTask {
                       std::size_t a_stride, const T* packed_b, std::size_t b_stride) const {
     const std::size_t mr = ks.mr, nr = ks.nr;
     const bool load_c = op.accumulate || p0 > 0;
-    T* edge = thread_scratch_as<T>(ScratchSlot::edge_tile, mr * nr);
+    // The bias goes in with the depth's last block, after the whole sum.
+    const bool add_bias = op.bias != nullptr && p0 + depth == shape.k;
+    T* edge = thread_scratch_as<T>(ScratchSlot::edge_tile, mr * nr + nr);
+    T* edge_bias = edge + mr * nr;
     for (std::size_t j = 0; j < cols; j += nr) {
       const T* b_panel = packed_b + j / nr * b_stride;
       const std::size_t live_cols = std::min(nr, cols - j);
+      const T* bias = add_bias ? op.bias + col0 + j : nullptr;
+      if (add_bias && live_cols < nr) {  // the kernel reads nr values
+        std::fill(std::copy_n(bias, live_cols, edge_bias), edge_bias + nr, T{0});
+        bias = edge_bias;
+      }
       for (std::size_t i = 0; i < rows; i += mr) {
         const T* a_panel = packed_a + i / mr * a_stride;
         const std::size_t live_rows = std::min(mr, rows - i);
         T* c = op.c + (row0 + i) * op.ldc + col0 + j;
         if (live_rows == mr && live_cols == nr) {
-          ks.micro(depth, a_panel, b_panel, c, op.ldc, load_c);
+          ks.micro(depth, a_panel, b_panel, c, op.ldc, load_c, bias);
           continue;
         }
         // Edge tile: run the same kernel on a full scratch tile, copy the live part.
         for (std::size_t r = 0; r < live_rows && load_c; ++r) {
           std::copy_n(c + r * op.ldc, live_cols, edge + r * nr);
         }
-        ks.micro(depth, a_panel, b_panel, edge, nr, load_c);
+        ks.micro(depth, a_panel, b_panel, edge, nr, load_c, bias);
         for (std::size_t r = 0; r < live_rows; ++r) {
           std::copy_n(edge + r * nr, live_cols, c + r * op.ldc);
         }

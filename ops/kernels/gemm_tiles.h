@@ -21,7 +21,7 @@
 
 template <class V, int MR, int NV>
 void micro_tile(std::size_t kc, const typename V::T* a, const typename V::T* b, typename V::T* c,
-                std::size_t ldc, bool load_c) {
+                std::size_t ldc, bool load_c, const typename V::T* bias) {
   using Reg = typename V::Reg;
   constexpr int L = V::lanes;
   Reg acc[MR][NV];
@@ -39,6 +39,12 @@ void micro_tile(std::size_t kc, const typename V::T* a, const typename V::T* b, 
     }
     a += MR;
     b += NV * L;
+  }
+  if (bias != nullptr) {
+    CGRAD_UNROLL for (int v = 0; v < NV; ++v) {
+      const Reg bias_v = V::load(bias + v * L);
+      CGRAD_UNROLL for (int r = 0; r < MR; ++r) acc[r][v] = V::add(acc[r][v], bias_v);
+    }
   }
   CGRAD_UNROLL for (int r = 0; r < MR; ++r) {
     CGRAD_UNROLL for (int v = 0; v < NV; ++v) V::store(c + r * ldc + v * L, acc[r][v]);
@@ -69,6 +75,18 @@ void row_tile(const cgrad::detail::RowFormArgs<typename V::T>& g, std::size_t r0
     }
     x += g.x_depth_stride;
     y += g.ldy;
+  }
+  if (g.col_bias != nullptr) {
+    CGRAD_UNROLL for (int v = 0; v < NV; ++v) {
+      const T* bias = g.col_bias + j0 + v * L;
+      const Reg bias_v = v + 1 < NV || full ? V::load(bias) : V::load_part(bias, tail);
+      CGRAD_UNROLL for (int r = 0; r < R; ++r) acc[r][v] = V::add(acc[r][v], bias_v);
+    }
+  } else if (g.row_bias != nullptr) {
+    CGRAD_UNROLL for (int r = 0; r < R; ++r) {
+      const Reg bias_r = V::bcast(g.row_bias[r0 + r]);
+      CGRAD_UNROLL for (int v = 0; v < NV; ++v) acc[r][v] = V::add(acc[r][v], bias_r);
+    }
   }
   // Fully unrolled so acc stays in registers (a run-time index would spill it to memory).
   CGRAD_UNROLL for (int r = 0; r < R; ++r) {
@@ -170,7 +188,8 @@ void dot_tile(const cgrad::detail::DotFormArgs<typename V::T>& g, std::size_t i0
   CGRAD_UNROLL for (int r = 0; r < R; ++r) {
     T* c = g.c + (i0 + r) * g.ldc + j0;
     CGRAD_UNROLL for (int j = 0; j < J; ++j) {
-      const T s = V::sum(acc[r][j]);
+      const T sum = V::sum(acc[r][j]);
+      const T s = g.bias != nullptr ? sum + g.bias[j0 + j] : sum;
       c[j] = g.accumulate ? c[j] + s : s;
     }
   }
