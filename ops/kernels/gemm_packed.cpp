@@ -1,5 +1,7 @@
-// The packed GEMM path: C is cut into a fixed grid of tiles (chosen from the shape only,
-// never the thread count), each tile is one task. A task walks the depth in kc blocks:
+// The packed GEMM path: C is cut into a grid of tiles, each tile one task. Each element
+// is the same chain over the depth whichever tile holds it, so the grid may follow the
+// thread count (one tile per product on one thread: B is packed once) without changing
+// a bit of the result. A task walks the depth in kc blocks:
 // it packs its kc x cols slice of op(B) and its rows x kc slice of op(A), then runs the
 // micro-kernel over the tile with each nr-wide panel of B held in L1 while the mr-row
 // panels of A stream from L2.
@@ -7,8 +9,10 @@
 #include <cstddef>
 
 #include <tbb/blocked_range.h>
+#include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 #include <tbb/partitioner.h>
+#include <tbb/task_arena.h>
 
 #include "ops/kernels/gemm_paths.h"
 
@@ -121,10 +125,12 @@ void gemm_packed(GemmShape s, const GemmOperands<T>& op, const GemmKernelSet<T>&
   const Blocking blk = blocking_for(ks);
   std::size_t tile_rows = part_size(s.m, blk.max_rows, ks.mr);
   std::size_t tile_cols = part_size(s.n, blk.max_cols, ks.nr);
-  const bool parallel = s.m * s.n * s.k >= kGemmParallelCutoff;
+  const std::size_t threads =
+      std::min<std::size_t>(static_cast<std::size_t>(tbb::this_task_arena::max_concurrency()),
+                            tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism));
+  const bool parallel = threads > 1 && s.m * s.n * s.k >= kGemmParallelCutoff;
   // Enough tiles to keep a few cores busy. Split rows first: that repeats B's packing (a
-  // plain copy) rather than A's (a transposition when A is not transposed). Depends on
-  // the shape only.
+  // plain copy) rather than A's (a transposition when A is not transposed).
   constexpr std::size_t kMinTiles = 4;
   while (parallel && ceil_div(s.m, tile_rows) * ceil_div(s.n, tile_cols) < kMinTiles) {
     if (tile_rows >= 4 * ks.mr) {
