@@ -142,7 +142,10 @@ void gemm_packed(GemmShape s, const GemmOperands<T>& op, const GemmKernelSet<T>&
     }
   }
   const std::size_t row_tiles = ceil_div(s.m, tile_rows), col_tiles = ceil_div(s.n, tile_cols);
-  const PackedTask<T> task{s, op, ks, blk.kc, blk.mc};
+  // The depth in near-equal blocks, up to a quarter over kc: k = 200 is one block of 200,
+  // not 192 and a last block of 8 that costs a pass over C for little work.
+  const std::size_t depth_blocks = ceil_div(s.k, blk.kc + blk.kc / 4);
+  const PackedTask<T> task{s, op, ks, ceil_div(s.k, depth_blocks), blk.mc};
   auto run_tile = [&](std::size_t t) {
     const std::size_t row0 = t / col_tiles * tile_rows, col0 = t % col_tiles * tile_cols;
     task.run(row0, std::min(tile_rows, s.m - row0), col0, std::min(tile_cols, s.n - col0));
