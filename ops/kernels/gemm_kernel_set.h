@@ -64,6 +64,9 @@ struct GemmKernelSet {
   // kc x nr. With load_c the tile's old contents are added, otherwise overwritten; a bias
   // (nr values, or null) is added to each row last.
   void (*micro)(std::size_t kc, const T* a, const T* b, T* c, std::size_t ldc, bool load_c, const T* bias);
+  // The same over the first nr / 2 columns of the panels only: for a last panel of B that
+  // is at most half full (n = 72 with nr = 32 leaves 8), half the multiply-adds.
+  void (*micro_half)(std::size_t kc, const T* a, const T* b, T* c, std::size_t ldc, bool load_c, const T* bias);
   void (*pack_a)(const PackArgs<T>& args);  // panels of mr rows of op(A)
   void (*pack_b)(const PackArgs<T>& args);  // panels of nr columns of op(B)
   void (*row_form)(const RowFormArgs<T>& args);

@@ -105,11 +105,12 @@ struct PackedTask {
           ks.micro(depth, a_panel, b_panel, c, op.ldc, load_c, bias);
           continue;
         }
-        // Edge tile: run the same kernel on a full scratch tile, copy the live part.
+        // Edge tile: run the kernel on a full scratch tile, copy the live part.
         for (std::size_t r = 0; r < live_rows && load_c; ++r) {
           std::copy_n(c + r * op.ldc, live_cols, edge + r * nr);
         }
-        ks.micro(depth, a_panel, b_panel, edge, nr, load_c, bias);
+        const auto kernel = live_cols <= nr / 2 ? ks.micro_half : ks.micro;
+        kernel(depth, a_panel, b_panel, edge, nr, load_c, bias);
         for (std::size_t r = 0; r < live_rows; ++r) {
           std::copy_n(edge + r * nr, live_cols, c + r * op.ldc);
         }

@@ -19,7 +19,9 @@
 
 #define CGRAD_UNROLL _Pragma("GCC unroll 32")
 
-template <class V, int MR, int NV>
+// MR rows by NV vectors of C from panels of A (MR values a step) and B (PanelNV vectors a
+// step: a narrower tile than the panel computes its first NV vectors only).
+template <class V, int MR, int NV, int PanelNV = NV>
 void micro_tile(std::size_t kc, const typename V::T* a, const typename V::T* b, typename V::T* c,
                 std::size_t ldc, bool load_c, const typename V::T* bias) {
   using Reg = typename V::Reg;
@@ -38,7 +40,7 @@ void micro_tile(std::size_t kc, const typename V::T* a, const typename V::T* b, 
       CGRAD_UNROLL for (int v = 0; v < NV; ++v) acc[r][v] = V::fma(av, bv[v], acc[r][v]);
     }
     a += MR;
-    b += NV * L;
+    b += PanelNV * L;
   }
   if (bias != nullptr) {
     CGRAD_UNROLL for (int v = 0; v < NV; ++v) {
@@ -226,11 +228,13 @@ void dot_form(const cgrad::detail::DotFormArgs<typename V::T>& g) {
 // MR x NV vectors: the packed micro-kernel's tile; NarrowRows: see row_form.
 template <class V, int MR, int NV, int NarrowRows = 4>
 cgrad::detail::GemmKernelSet<typename V::T> make_gemm_kernel_set(cgrad::detail::GemmIsa isa) {
+  static_assert(NV % 2 == 0, "the half-width micro-kernel needs an even number of vectors");
   return {isa,
           MR,
           NV * V::lanes,
           V::lanes,
           &micro_tile<V, MR, NV>,
+          &micro_tile<V, MR, NV / 2, NV>,
           &pack_a_panels<V, MR>,
           &pack_b_panels<V, NV * V::lanes>,
           &row_form<V, NarrowRows>,
