@@ -66,6 +66,41 @@ TEST(VectorMath, ErfcFloatAtTheEdges) {
   EXPECT_TRUE(std::isnan(cgrad::detail::erfc_float(std::numeric_limits<float>::quiet_NaN())));
 }
 
+// tanh_float against tanh in long double, in ulps of the result (the spacing of floats at
+// the reference), over [-12, 12] in steps of 2^-14 and at the smallest magnitudes. A sweep
+// of every float in [0, 12] measured 5.6 ulp at worst, near x = 7.4.
+double ulps_from(float got, long double reference) {
+  const float nearest = static_cast<float>(reference);
+  const float above = std::nextafter(std::fabs(nearest), std::numeric_limits<float>::infinity());
+  const long double spacing = static_cast<long double>(above) - std::fabs(static_cast<long double>(nearest));
+  return static_cast<double>(std::fabs(static_cast<long double>(got) - reference) / spacing);
+}
+
+TEST(VectorMath, TanhFloatIsWithinSixUlps) {
+  double worst = 0;
+  float worst_at = 0;
+  for (int i = -12 * 16384; i <= 12 * 16384; ++i) {
+    const float x = static_cast<float>(i) / 16384.0f;
+    const double error = ulps_from(cgrad::detail::tanh_float(x), std::tanh(static_cast<long double>(x)));
+    if (error > worst) worst = error, worst_at = x;
+  }
+  for (float x = std::numeric_limits<float>::denorm_min(); x < 1e-3f; x *= 2.0f) {
+    EXPECT_LE(ulps_from(cgrad::detail::tanh_float(x), std::tanh(static_cast<long double>(x))), 1.0) << "at x = " << x;
+  }
+  EXPECT_LE(worst, 6.0) << "at x = " << worst_at;
+}
+
+TEST(VectorMath, TanhFloatAtTheEdges) {
+  constexpr float inf = std::numeric_limits<float>::infinity();
+  EXPECT_EQ(cgrad::detail::tanh_float(inf), 1.0f);
+  EXPECT_EQ(cgrad::detail::tanh_float(-inf), -1.0f);
+  EXPECT_EQ(cgrad::detail::tanh_float(100.0f), 1.0f);
+  EXPECT_EQ(cgrad::detail::tanh_float(0.0f), 0.0f);
+  EXPECT_TRUE(std::signbit(cgrad::detail::tanh_float(-0.0f)));
+  EXPECT_EQ(cgrad::detail::tanh_float(-1e-30f), -1e-30f);
+  EXPECT_TRUE(std::isnan(cgrad::detail::tanh_float(std::numeric_limits<float>::quiet_NaN())));
+}
+
 // exp_anywhere (the Exp op's forward) over its whole finite range, against long double.
 template <class T>
 double exp_anywhere_worst_ulps(T lowest, T highest) {

@@ -98,22 +98,30 @@ inline T exp_anywhere(T x) {
   return not_a_number ? std::numeric_limits<T>::quiet_NaN() : result;
 }
 
-// tanh(x) for float, vectorizable: an odd Taylor polynomial where |x| < 0.25 (the omitted
-// terms are below 1e-9 relative), else sign(x) * (1 - e) / (1 + e) with e = exp(-2|x|),
-// where 1 - e cancels at most about 1.5 ulp. Double keeps std::tanh.
+// tanh(x) for float, vectorizable, without exp or a branch: x P(x²) / Q(x²), P of degree
+// 6 and Q of degree 3, fitted to tanh(x)/x on |x| <= 9 by scripts/fit_tanh_float.py (fit
+// error 6.7e-9 relative); beyond 9, tanh rounds to ±1 in float, and x is clamped there.
+// Evaluated without FMA (the library is built with -ffp-contract=off), the worst error
+// over every float in [0, 12] is 5.6 ulp of the result (3.4e-7 relative, near x = 7.4);
+// the exp-based form it replaces measured 2.8 ulp but took twice as long (perf: the tanh
+// was 10% of the chars MLP's step). NaN passes through the clamp. Double keeps std::tanh.
 inline float tanh_float(float x) {
-  const float a = x < 0 ? -x : x;
-  const float x2 = x * x;
-  float small = -1382.0f / 155925.0f;
-  small = small * x2 + 62.0f / 2835.0f;
-  small = small * x2 - 17.0f / 315.0f;
-  small = small * x2 + 2.0f / 15.0f;
-  small = small * x2 - 1.0f / 3.0f;
-  small = small * x2 * x + x;
-  const float e = exp_nonpositive(-2.0f * a);
-  const float large = (1.0f - e) / (1.0f + e);
-  const float signed_large = x < 0 ? -large : large;
-  return a < 0.25f ? small : (x != x ? x : signed_large);
+  constexpr float kSaturated = 9.0f;
+  x = x > kSaturated ? kSaturated : x;
+  x = x < -kSaturated ? -kSaturated : x;
+  const float t = x * x;
+  float p = -8.4887010807081305738e-14f;
+  p = p * t + 5.2779315528797332026e-11f;
+  p = p * t - 2.0225153030006958415e-8f;
+  p = p * t + 1.1154280992182656594e-5f;
+  p = p * t + 3.1039530190385031516e-3f;
+  p = p * t + 0.130840070777008892f;
+  p = p * t + 0.99999999341426808279f;  // 1.0f in float: tanh(x) = x for tiny x
+  float q = 2.5461409182468487146e-4f;
+  q = q * t + 0.024495165138998766691f;
+  q = q * t + 0.46417334185064000603f;
+  q = q * t + 1.0f;
+  return x * p / q;
 }
 
 }  // namespace cgrad::detail
