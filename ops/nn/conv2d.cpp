@@ -178,14 +178,14 @@ __attribute__((optimize("no-tree-loop-distribute-patterns"))) void im2col(const 
                     (run.last - run.first) * sizeof(T));
       std::fill(out + run.last, out + g.pixels(), T{0});
       // The padding columns of the rows copied: what the shift brought in from the
-      // neighbouring image row.
-      if (cols.first > 0 || cols.last < wo) {
-        for (std::size_t oh = rows.first; oh < rows.last; ++oh) {
-          T* line = out + oh * wo;
-          for (std::size_t ow = 0; ow < cols.first; ++ow) line[ow] = T{0};
-          for (std::size_t ow = cols.last; ow < wo; ++ow) line[ow] = T{0};
-        }
-      }
+      // neighbouring image row. A column or two: one strided pass each, down the lines
+      // (a pass per line cost more than the copy, in the [64,16,14,14] -> 32 profile).
+      const std::size_t lines_end = rows.last * wo;
+      const auto clear_column = [&](std::size_t ow) {
+        for (std::size_t p = rows.first * wo + ow; p < lines_end; p += wo) out[p] = T{0};
+      };
+      for (std::size_t ow = 0; ow < cols.first; ++ow) clear_column(ow);
+      for (std::size_t ow = cols.last; ow < wo; ++ow) clear_column(ow);
       return;
     }
     for (std::size_t i = 0; i < rows.first * wo; ++i) out[i] = T{0};
