@@ -20,14 +20,6 @@ enum class DirectForm { along_n, along_m, along_k };
 
 std::size_t ceil_div(std::size_t x, std::size_t y) { return (x + y - 1) / y; }
 
-// dst (cols x rows, row-major) = transpose of src (rows x cols, row stride ld).
-template <class T>
-void transpose_copy(const T* src, std::size_t ld, std::size_t rows, std::size_t cols, T* dst) {
-  for (std::size_t r = 0; r < rows; ++r) {
-    for (std::size_t c = 0; c < cols; ++c) dst[c * rows + r] = src[r * ld + c];
-  }
-}
-
 // Vector multiply-adds, plus one per element copied; a dot product's horizontal sum
 // counts as a few.
 DirectForm choose_form(GemmShape s, bool ta, bool tb, std::size_t lanes) {
@@ -71,7 +63,7 @@ void run_along_n(GemmShape s, const GemmOperands<T>& op, const GemmKernelSet<T>&
     std::size_t ldy = op.ldb;
     if (op.transpose_b) {
       T* packed = thread_scratch_as<T>(ScratchSlot::direct_operand, s.k * (j1 - j0));
-      transpose_copy(op.b + j0 * op.ldb, op.ldb, j1 - j0, s.k, packed);
+      ks.transpose(op.b + j0 * op.ldb, op.ldb, j1 - j0, s.k, packed);
       y = packed;
       ldy = j1 - j0;
     }
@@ -90,7 +82,7 @@ void run_along_m(GemmShape s, const GemmOperands<T>& op, const GemmKernelSet<T>&
     std::size_t ldy = op.lda;
     if (!op.transpose_a) {
       T* packed = thread_scratch_as<T>(ScratchSlot::direct_operand, s.k * (i1 - i0));
-      transpose_copy(op.a + i0 * op.lda, op.lda, i1 - i0, s.k, packed);
+      ks.transpose(op.a + i0 * op.lda, op.lda, i1 - i0, s.k, packed);
       y = packed;
       ldy = i1 - i0;
     }
@@ -107,7 +99,7 @@ void run_along_k(GemmShape s, const GemmOperands<T>& op, const GemmKernelSet<T>&
     std::size_t lda = op.lda;
     if (op.transpose_a) {
       T* packed = thread_scratch_as<T>(ScratchSlot::packed_a, (i1 - i0) * s.k);
-      transpose_copy(op.a + i0, op.lda, s.k, i1 - i0, packed);
+      ks.transpose(op.a + i0, op.lda, s.k, i1 - i0, packed);
       a = packed;
       lda = s.k;
     }
@@ -115,7 +107,7 @@ void run_along_k(GemmShape s, const GemmOperands<T>& op, const GemmKernelSet<T>&
     std::size_t ldb = op.ldb;
     if (!op.transpose_b) {
       T* packed = thread_scratch_as<T>(ScratchSlot::packed_b, (j1 - j0) * s.k);
-      transpose_copy(op.b + j0, op.ldb, s.k, j1 - j0, packed);
+      ks.transpose(op.b + j0, op.ldb, s.k, j1 - j0, packed);
       b = packed;
       ldb = s.k;
     }

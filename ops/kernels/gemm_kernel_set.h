@@ -71,6 +71,9 @@ struct GemmKernelSet {
   void (*pack_b)(const PackArgs<T>& args);  // panels of nr columns of op(B)
   void (*row_form)(const RowFormArgs<T>& args);
   void (*dot_form)(const DotFormArgs<T>& args);
+  // dst (cols x rows, row-major) = the transpose of src (rows x cols, row stride ld): the
+  // direct path's copy of a transposed operand.
+  void (*transpose)(const T* src, std::size_t ld, std::size_t rows, std::size_t cols, T* dst);
 };
 
 template <class T>
