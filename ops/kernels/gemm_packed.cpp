@@ -59,7 +59,8 @@ struct PackedTask {
 
   void run(std::size_t row0, std::size_t rows, std::size_t col0, std::size_t cols) const {
     const std::size_t mr = ks.mr, nr = ks.nr;
-    constexpr std::size_t kSkew = 64 / sizeof(T);  // one cache line between panels
+    // One cache line between panels; pack_a's whole-vector stores may run into it.
+    constexpr std::size_t kSkew = 64 / sizeof(T);
     T* packed_a = thread_scratch_as<T>(
         ScratchSlot::packed_a, round_up(std::min(rows, mc), mr) / mr * (mr * kc + kSkew));
     T* packed_b = thread_scratch_as<T>(ScratchSlot::packed_b,
