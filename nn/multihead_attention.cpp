@@ -1,14 +1,11 @@
 #include "nn/multihead_attention.h"
 
 #include <cmath>
-#include <cstdint>
 
 #include <fmt/format.h>
 
 #include "graph/error.h"
 #include "nn/init.h"
-#include "ops/shape/permute.h"
-#include "ops/shape/reshape.h"
 
 namespace cgrad {
 namespace {
@@ -62,15 +59,6 @@ MultiheadAttention<T>::MultiheadAttention(const MultiheadAttentionOptions& optio
 }
 
 template <Real T>
-Var<T> MultiheadAttention<T>::to_heads(Graph<T>& graph, Linear<T>& projection, Var<T> x, std::source_location where) {
-  const auto n = static_cast<std::int64_t>(x.shape()[0]), length = static_cast<std::int64_t>(x.shape()[1]);
-  const auto heads = static_cast<std::int64_t>(num_heads_);
-  const auto head_dim = static_cast<std::int64_t>(embed_dim_ / num_heads_);
-  Var<T> projected = projection.forward(graph, x, where);
-  return permute(reshape(projected, {n, length, heads, head_dim}, where), {0, 2, 1, 3}, where);
-}
-
-template <Real T>
 Var<T> MultiheadAttention<T>::forward(Graph<T>& graph, Var<T> x, std::source_location where) {
   const Shape& shape = x.shape();
   if (shape.rank() != 3 || shape[2] != embed_dim_)
@@ -98,19 +86,23 @@ Var<T> MultiheadAttention<T>::forward(Graph<T>& graph, Var<T> query, Var<T> key,
         "MultiheadAttention: attention.dropout_p = {} must be 0; the module applies its own dropout ({}) in training",
         attention.dropout_p, dropout_));
 
-  Var<T> heads_q = to_heads(graph, q_proj_, query, where);
-  Var<T> heads_k = to_heads(graph, k_proj_, key, where);
-  Var<T> heads_v = to_heads(graph, v_proj_, value, where);
-  Var<T> attended;  // [N,H,L,E/H]
+  if (attention.heads != 0)
+    throw ValueError(fmt::format("MultiheadAttention: attention.heads = {} must be 0; the module splits its {} heads itself",
+                                 attention.heads, num_heads_));
+
+  // [N,L,E] each, the H heads side by side: the op reads them in place (no split copies).
+  Var<T> projected_q = q_proj_.forward(graph, query, where);
+  Var<T> projected_k = k_proj_.forward(graph, key, where);
+  Var<T> projected_v = v_proj_.forward(graph, value, where);
+  AttentionOptions per_head = attention;
+  per_head.heads = num_heads_;
+  Var<T> merged;  // [N,L,E]
   if (this->is_training() && dropout_ > 0) {
-    AttentionOptions with_dropout = attention;
-    with_dropout.dropout_p = dropout_;
-    attended = scaled_dot_product_attention(heads_q, heads_k, heads_v, with_dropout, dropout_rng_, where);
+    per_head.dropout_p = dropout_;
+    merged = scaled_dot_product_attention(projected_q, projected_k, projected_v, per_head, dropout_rng_, where);
   } else {
-    attended = scaled_dot_product_attention(heads_q, heads_k, heads_v, attention, where);
+    merged = scaled_dot_product_attention(projected_q, projected_k, projected_v, per_head, where);
   }
-  const auto n = static_cast<std::int64_t>(q[0]), length = static_cast<std::int64_t>(q[1]);
-  Var<T> merged = reshape(permute(attended, {0, 2, 1, 3}, where), {n, length, static_cast<std::int64_t>(embed_dim_)}, where);
   return out_proj_.forward(graph, merged, where);
 }
 

@@ -2,9 +2,9 @@
 // MultiheadAttention<T>: multi-head attention over batch-first sequences, as
 // torch::nn::MultiheadAttention with batch_first = true:
 //   q = query·Wq + bq, k = key·Wk + bk, v = value·Wv + bv     ([N,L,E], [N,S,E], [N,S,E])
-//   each split into H heads [N,H,L,E/H] (reshape, then permute),
-//   scaled_dot_product_attention on every head at once (one op, scale 1/√(E/H)),
-//   the heads merged back to [N,L,E], then · Wo + bo.
+//   scaled_dot_product_attention on every head at once (one op, scale 1/√(E/H)), reading
+//   the H heads [N,L,H,E/H] where the projections left them (AttentionOptions::heads) and
+//   writing them merged, [N,L,E], then · Wo + bo.
 // Weights are [in, out] as in Linear (x·W, the transpose of PyTorch's). The projections
 // are Linear children, so the parameters are named
 //   q_proj.weight [E,E], q_proj.bias [1,E], k_proj.*, v_proj.*, out_proj.weight, out_proj.bias
@@ -53,7 +53,8 @@ class MultiheadAttention : public UnaryModule<T> {
   // General attention: query [N,L,E], key and value [N,S,E] -> [N,L,E]. attention.causal,
   // attention.mask (it broadcasts to the scores [N,H,L,S]: [L,S], or [N,1,1,S] for key
   // padding) and attention.scale go to the attention op; attention.dropout_p must be 0 (the
-  // module's own dropout applies in training). ShapeError on a wrong shape.
+  // module's own dropout applies in training), and so must attention.heads (the module
+  // sets it). ShapeError on a wrong shape.
   Var<T> forward(Graph<T>& graph, Var<T> query, Var<T> key, Var<T> value, const AttentionOptions& attention = {},
                  std::source_location where = std::source_location::current());
 
@@ -69,9 +70,6 @@ class MultiheadAttention : public UnaryModule<T> {
   Linear<T>& out_proj() { return out_proj_; }
 
  private:
-  // x [N,L,E] projected and split into heads [N,H,L,E/H].
-  Var<T> to_heads(Graph<T>& graph, Linear<T>& projection, Var<T> x, std::source_location where);
-
   std::size_t embed_dim_, num_heads_;
   double dropout_;
   bool causal_;

@@ -224,6 +224,15 @@ TEST(AttentionErrors, ShapesAreNamed) {
               AllOf(HasSubstr("same width E"), HasSubstr("q [2,3,4], k [2,5,3]")));
   EXPECT_THAT(message_of<ShapeError>([&] { scaled_dot_product_attention(in({2, 3, 4}), in({2, 5, 4}), in({2, 6, 2})); }),
               AllOf(HasSubstr("same number of keys S"), HasSubstr("v [2,6,2]")));
+  EXPECT_THAT(message_of<ShapeError>([&] {
+                scaled_dot_product_attention(in({2, 3, 4}), in({2, 5, 4}), in({2, 5, 3}), {.heads = 2});
+              }),
+              AllOf(HasSubstr("2 heads"), HasSubstr("multiples of 2"), HasSubstr("v [2,5,3]")));
+  EXPECT_THAT(message_of<ShapeError>([&] {
+                const Shape eight{1, 1, 1, 1, 1, 1, 3, 4};
+                scaled_dot_product_attention(in(eight), in(eight), in(eight), {.heads = 2});
+              }),
+              HasSubstr("rank at most 7"));
 }
 
 TEST(AttentionErrors, MasksAndOptions) {
@@ -235,6 +244,12 @@ TEST(AttentionErrors, MasksAndOptions) {
   wrong_shape.mask = AttentionMask{bytes, Shape{5, 3}};
   EXPECT_THAT(message_of<ShapeError>([&] { scaled_dot_product_attention(q, k, v, wrong_shape); }),
               AllOf(HasSubstr("ScaledDotProductAttention"), HasSubstr("mask [5,3]"), HasSubstr("[2,3,5]")));
+  // With heads side by side the mask broadcasts to the split scores [B,H,L,S].
+  AttentionOptions per_head;
+  per_head.heads = 2;
+  per_head.mask = AttentionMask{bytes, Shape{3, 1, 5}};
+  EXPECT_THAT(message_of<ShapeError>([&] { scaled_dot_product_attention(q, k, v, per_head); }),
+              AllOf(HasSubstr("mask [3,1,5]"), HasSubstr("[B...,H,L,S] = [2,2,3,5]")));
   AttentionOptions wrong_count;
   wrong_count.mask = AttentionMask{bytes, Shape{3, 4}};
   EXPECT_THAT(message_of<ShapeError>([&] { scaled_dot_product_attention(q, k, v, wrong_count); }),

@@ -251,6 +251,10 @@ TEST(MhaErrors, ShapesAndOptionsAreNamed) {
                 mha.forward(g, in({2, 5, 128}), in({2, 5, 128}), in({2, 5, 128}), {.dropout_p = 0.1});
               }),
               HasSubstr("dropout_p = 0.1 must be 0"));
+  EXPECT_THAT(message_of<ValueError>([&] {
+                mha.forward(g, in({2, 5, 128}), in({2, 5, 128}), in({2, 5, 128}), {.heads = 4});
+              }),
+              HasSubstr("attention.heads = 4 must be 0"));
 }
 
 // ---- TransformerBlock ----

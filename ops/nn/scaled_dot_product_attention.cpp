@@ -24,24 +24,49 @@ struct AttentionScratch;  // the tag of its backward's buffer (ops/scratch.h)
 
 // The node's arguments: flags in ints, the scale in reals, the boolean mask's shape in
 // params.shape and its values (0 or 1) in node.indices.
-enum Slot : std::size_t { kCausal = 0, kHasMask = 1, kDropout = 2 };
+enum Slot : std::size_t { kCausal = 0, kHasMask = 1, kDropout = 2, kHeads = 3 };
 enum RealSlot : std::size_t { kScale = 0 };
 
-// Sizes of one node's problem, from its inputs' shapes: `count` matrices of each kind.
+// Sizes of one node's problem, from its inputs' shapes: `count` matrices of each kind,
+// matrix b being head b % heads of sequence b / heads. A head's rows are the `width` (or
+// `value_width`) columns of its sequence's rows from column head · width, so the row
+// strides are heads times the widths (1 head: plain contiguous matrices).
 struct Dims {
-  std::size_t count = 1, queries = 0, keys = 0, width = 0, value_width = 0;
+  std::size_t count = 1, heads = 1, queries = 0, keys = 0, width = 0, value_width = 0;
   std::size_t weights() const { return queries * keys; }  // of one batch matrix
+  std::size_t qk_stride() const { return heads * width; }         // between rows of q and k
+  std::size_t v_stride() const { return heads * value_width; }    // of v and the output
+  std::size_t q_offset(std::size_t b) const { return b / heads * queries * qk_stride() + b % heads * width; }
+  std::size_t k_offset(std::size_t b) const { return b / heads * keys * qk_stride() + b % heads * width; }
+  std::size_t v_offset(std::size_t b) const { return b / heads * keys * v_stride() + b % heads * value_width; }
+  std::size_t out_offset(std::size_t b) const {
+    return b / heads * queries * v_stride() + b % heads * value_width;
+  }
 };
 
-Dims dims_of(const Shape& q, const Shape& v) {
+// `heads` as AttentionOptions::heads: 0 for the plain form.
+Dims dims_of(const Shape& q, const Shape& v, std::size_t heads) {
   Dims d;
   const std::size_t rank = q.rank();
   for (std::size_t axis = 0; axis + 2 < rank; ++axis) d.count *= q[axis];
+  d.heads = std::max<std::size_t>(heads, 1);
+  d.count *= d.heads;
   d.queries = q[rank - 2];
-  d.width = q[rank - 1];
+  d.width = q[rank - 1] / d.heads;
   d.keys = v[rank - 2];
-  d.value_width = v[rank - 1];
+  d.value_width = v[rank - 1] / d.heads;
   return d;
+}
+
+// The scores' shape: [B...,L,S], or [B...,H,L,S] with heads side by side (ShapeError past
+// kMaxRank).
+Shape scores_shape(const Shape& q, const Shape& k, std::size_t heads) {
+  const std::size_t rank = q.rank();
+  Shape scores(q.dims().first(rank - 2));
+  if (heads > 0) scores.push_back(heads);
+  scores.push_back(q[rank - 2]);
+  scores.push_back(k[rank - 2]);
+  return scores;
 }
 
 // Where the boolean mask's element for (batch matrix b, query i, key j) is: the mask
@@ -155,20 +180,19 @@ void forward(const Graph<T>& graph, Node<T>& node) {
   const Tensor<T>& q = graph.value(node.inputs[0]);
   const Tensor<T>& k = graph.value(node.inputs[1]);
   const Tensor<T>& v = graph.value(node.inputs[2]);
-  const Dims d = dims_of(q.shape(), v.shape());
+  const auto heads = static_cast<std::size_t>(node.params.ints[kHeads]);
+  const Dims d = dims_of(q.shape(), v.shape(), heads);
   const T scale = static_cast<T>(node.params.reals[kScale]);
   const bool causal = node.params.ints[kCausal] != 0;
   const bool has_mask = node.params.ints[kHasMask] != 0;
   const bool dropout = node.params.ints[kDropout] != 0;
-  Shape scores = q.shape();
-  scores[scores.rank() - 1] = d.keys;
-  const MaskWalk walk = has_mask ? MaskWalk(node.params.shape, scores) : MaskWalk();
+  const MaskWalk walk = has_mask ? MaskWalk(node.params.shape, scores_shape(q.shape(), k.shape(), heads)) : MaskWalk();
   T* weights = node.saved.data();
   T* dropped = dropout ? weights + d.count * d.weights() : nullptr;
   for_each_matrix(d, [&](std::size_t b) {
     T* p = weights + b * d.weights();
-    gemm<T>({d.queries, d.keys, d.width}, {.a = q.data() + b * d.queries * d.width, .lda = d.width,
-                                           .b = k.data() + b * d.keys * d.width, .ldb = d.width, .transpose_b = true,
+    gemm<T>({d.queries, d.keys, d.width}, {.a = q.data() + d.q_offset(b), .lda = d.qk_stride(),
+                                           .b = k.data() + d.k_offset(b), .ldb = d.qk_stride(), .transpose_b = true,
                                            .c = p, .ldc = d.keys});
     const std::int64_t* mask = has_mask ? node.indices.data() + walk.batch_offset(b) : nullptr;
     for (std::size_t i = 0; i < d.queries; ++i) {
@@ -188,8 +212,8 @@ void forward(const Graph<T>& graph, Node<T>& node) {
       used = pd;
     }
     gemm<T>({d.queries, d.value_width, d.keys},
-            {.a = used, .lda = d.keys, .b = v.data() + b * d.keys * d.value_width, .ldb = d.value_width,
-             .c = node.value.data() + b * d.queries * d.value_width, .ldc = d.value_width});
+            {.a = used, .lda = d.keys, .b = v.data() + d.v_offset(b), .ldb = d.v_stride(),
+             .c = node.value.data() + d.out_offset(b), .ldc = d.v_stride()});
   });
 }
 
@@ -202,7 +226,7 @@ void backward(Graph<T>& graph, const Node<T>& node) {
   const Tensor<T>& q = graph.value(node.inputs[0]);
   const Tensor<T>& k = graph.value(node.inputs[1]);
   const Tensor<T>& v = graph.value(node.inputs[2]);
-  const Dims d = dims_of(q.shape(), v.shape());
+  const Dims d = dims_of(q.shape(), v.shape(), static_cast<std::size_t>(node.params.ints[kHeads]));
   const T scale = static_cast<T>(node.params.reals[kScale]);
   const T* weights = node.saved.data();
   const T* dropped = node.params.ints[kDropout] != 0 ? weights + d.count * d.weights() : weights;
@@ -216,17 +240,18 @@ void backward(Graph<T>& graph, const Node<T>& node) {
   for_each_matrix(d, [&](std::size_t b) {
     const T* p = weights + b * d.weights();
     const T* pd = dropped + b * d.weights();
-    const T* dob = dout + b * d.queries * d.value_width;
+    const T* dob = dout + d.out_offset(b);
+    const std::size_t ldo = d.v_stride();  // of dob and ob
     if (dq || dk) {
       // G, then dS in place, in per-thread scratch (ops/scratch.h).
       T* ds = detail::op_scratch<AttentionScratch, T>(d.weights());
       gemm<T>({d.queries, d.keys, d.value_width},
-              {.a = dob, .lda = d.value_width, .b = v.data() + b * d.keys * d.value_width, .ldb = d.value_width,
-               .transpose_b = true, .c = ds, .ldc = d.keys});
-      const T* ob = out + b * d.queries * d.value_width;
+              {.a = dob, .lda = ldo, .b = v.data() + d.v_offset(b), .ldb = d.v_stride(), .transpose_b = true,
+               .c = ds, .ldc = d.keys});
+      const T* ob = out + d.out_offset(b);
       for (std::size_t i = 0; i < d.queries; ++i) {
         T dot = T{0};
-        for (std::size_t e = 0; e < d.value_width; ++e) dot += dob[i * d.value_width + e] * ob[i * d.value_width + e];
+        for (std::size_t e = 0; e < d.value_width; ++e) dot += dob[i * ldo + e] * ob[i * ldo + e];
         T* row = ds + i * d.keys;
         const T* p_row = p + i * d.keys;
         const T* pd_row = pd + i * d.keys;
@@ -234,20 +259,19 @@ void backward(Graph<T>& graph, const Node<T>& node) {
       }
       if (dq) {
         gemm<T>({d.queries, d.width, d.keys},
-                {.a = ds, .lda = d.keys, .b = k.data() + b * d.keys * d.width, .ldb = d.width,
-                 .c = dq.tensor->data() + b * d.queries * d.width, .ldc = d.width, .accumulate = dq.accumulate});
+                {.a = ds, .lda = d.keys, .b = k.data() + d.k_offset(b), .ldb = d.qk_stride(),
+                 .c = dq.tensor->data() + d.q_offset(b), .ldc = d.qk_stride(), .accumulate = dq.accumulate});
       }
       if (dk) {
         gemm<T>({d.keys, d.width, d.queries},
-                {.a = ds, .lda = d.keys, .transpose_a = true, .b = q.data() + b * d.queries * d.width, .ldb = d.width,
-                 .c = dk.tensor->data() + b * d.keys * d.width, .ldc = d.width, .accumulate = dk.accumulate});
+                {.a = ds, .lda = d.keys, .transpose_a = true, .b = q.data() + d.q_offset(b), .ldb = d.qk_stride(),
+                 .c = dk.tensor->data() + d.k_offset(b), .ldc = d.qk_stride(), .accumulate = dk.accumulate});
       }
     }
     if (dv) {
       gemm<T>({d.keys, d.value_width, d.queries},
-              {.a = pd, .lda = d.keys, .transpose_a = true, .b = dob, .ldb = d.value_width,
-               .c = dv.tensor->data() + b * d.keys * d.value_width, .ldc = d.value_width,
-               .accumulate = dv.accumulate});
+              {.a = pd, .lda = d.keys, .transpose_a = true, .b = dob, .ldb = ldo,
+               .c = dv.tensor->data() + d.v_offset(b), .ldc = d.v_stride(), .accumulate = dv.accumulate});
     }
   });
 }
@@ -257,7 +281,7 @@ std::string shapes_of(const Shape& q, const Shape& k, const Shape& v) {
   return fmt::format("q {}, k {}, v {}", q, k, v);
 }
 
-void check_shapes(const Shape& q, const Shape& k, const Shape& v) {
+void check_shapes(const Shape& q, const Shape& k, const Shape& v, std::size_t heads) {
   if (q.rank() < 2 || k.rank() < 2 || v.rank() < 2)
     throw ShapeError(fmt::format("{}: q, k and v need rank >= 2 ([B...,L,E], [B...,S,E], [B...,S,Ev]); got {}", kOp,
                                  shapes_of(q, k, v)));
@@ -273,6 +297,12 @@ void check_shapes(const Shape& q, const Shape& k, const Shape& v) {
   if (k[rank - 2] != v[rank - 2])
     throw ShapeError(fmt::format("{}: k [B...,S,E] and v [B...,S,Ev] need the same number of keys S; got {}", kOp,
                                  shapes_of(q, k, v)));
+  if (heads > 0 && rank == kMaxRank)
+    throw ShapeError(fmt::format("{}: with heads side by side the scores [B...,H,L,S] take an axis more than q; q "
+                                 "may have rank at most {}; got {}", kOp, kMaxRank - 1, shapes_of(q, k, v)));
+  if (heads > 0 && (q[rank - 1] % heads != 0 || v[rank - 1] % heads != 0))
+    throw ShapeError(fmt::format("{}: with {} heads side by side, the widths of q and v must be multiples of {}; got {}",
+                                 kOp, heads, heads, shapes_of(q, k, v)));
 }
 
 }  // namespace
@@ -292,22 +322,22 @@ Node<T>& attention_begin(Var<T> q, Var<T> k, Var<T> v, const AttentionOptions& o
   const Shape& sq = graph.value(q.index()).shape();
   const Shape& sk = graph.value(k.index()).shape();
   const Shape& sv = graph.value(v.index()).shape();
-  check_shapes(sq, sk, sv);
+  check_shapes(sq, sk, sv, options.heads);
   const std::size_t rank = sq.rank();
-  Shape scores = sq;
-  scores[rank - 1] = sk[rank - 2];
+  const Shape scores = scores_shape(sq, sk, options.heads);
   if (options.mask) {
     const AttentionMask& mask = *options.mask;
     if (mask.values.size() != mask.shape.size())
       throw ShapeError(fmt::format("{}: {} mask values cannot fill the mask shape {} ({} elements)", kOp,
                                    mask.values.size(), mask.shape, mask.shape.size()));
     if (!broadcasts_to(mask.shape, scores))
-      throw ShapeError(fmt::format("{}: the mask {} does not broadcast to the scores [B...,L,S] = {} ({})", kOp,
-                                   mask.shape, scores, shapes_of(sq, sk, sv)));
+      throw ShapeError(fmt::format("{}: the mask {} does not broadcast to the scores {} = {} ({})", kOp,
+                                   mask.shape, options.heads > 0 ? "[B...,H,L,S]" : "[B...,L,S]", scores,
+                                   shapes_of(sq, sk, sv)));
   }
   if (!(options.dropout_p >= 0 && options.dropout_p <= 1))  // also refuses NaN
     throw ValueError(fmt::format("{}: dropout_p must be in [0, 1], got {}", kOp, options.dropout_p));
-  const std::size_t width = sq[rank - 1];
+  const std::size_t width = sq[rank - 1] / std::max<std::size_t>(options.heads, 1);  // of one head
   const double scale = options.scale ? *options.scale : (width > 0 ? 1.0 / std::sqrt(static_cast<double>(width)) : 1.0);
   if (!std::isfinite(scale)) throw ValueError(fmt::format("{}: the scale must be finite, got {}", kOp, scale));
 
@@ -317,6 +347,7 @@ Node<T>& attention_begin(Var<T> q, Var<T> k, Var<T> v, const AttentionOptions& o
   node.params.ints[kCausal] = options.causal ? 1 : 0;
   node.params.ints[kHasMask] = options.mask ? 1 : 0;
   node.params.ints[kDropout] = options.dropout_p > 0 ? 1 : 0;
+  node.params.ints[kHeads] = static_cast<std::int64_t>(options.heads);
   node.params.reals[kScale] = scale;
   if (options.mask) {
     node.params.shape = options.mask->shape;

@@ -28,6 +28,13 @@ struct AttentionOptions {
   double dropout_p = 0.0;
   // Multiplies q·kᵀ before the softmax; 1/sqrt(E) when not given (1 when E == 0).
   std::optional<double> scale{};
+  // H > 0: q [B...,L,H·E], k [B...,S,H·E] and v [B...,S,H·Ev] hold H heads side by side
+  // along the last axis (a projection's output), and the output [B...,L,H·Ev] too. Each
+  // head attends on its own, exactly as if q, k and v had been split to [B...,H,L,E]
+  // (reshape, permute) and the result merged back, without those copies: the scores,
+  // the mask's broadcast and the dropout draws are those of the split form [B...,H,L,S],
+  // and E is one head's width (for the default scale). 0: no head axis.
+  std::size_t heads = 0;
 };
 
 // softmax(q·kᵀ·scale, masked) · v as one op, like PyTorch 2.x's

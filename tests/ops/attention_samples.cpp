@@ -1,7 +1,8 @@
 // Samples of the attention ops of ops/nn/: ScaledDotProductAttention at rank 2, 3 and 4,
 // L != S both ways, E != Ev, one query, no keys, causal (top-left aligned), boolean masks
 // shared and per sequence (with rows that see no key), a given scale, q = k = v (one input
-// three times), dropout, and sizes that take the parallel paths.
+// three times), dropout, heads side by side in the last axis, and sizes that take the
+// parallel paths.
 #include <string>
 #include <vector>
 
@@ -20,6 +21,16 @@ std::string numpy_attention(const std::string& allowed, const std::string& scale
 
 const std::string kAll = "True";
 const std::string kCausal = "np.tri(x0.shape[-2], x1.shape[-2], dtype=bool)";
+
+// The NumPy reference with AttentionOptions::heads = `heads`: the inputs (x0, x1, x2, or
+// x0 alone) split from [...,L,H·E] to [...,H,L,E], `attention` (an expression in them),
+// the result merged back.
+std::string numpy_heads(std::size_t heads, const std::string& attention, const std::string& inputs = "x0, x1, x2") {
+  const std::string split =
+      fmt::format("lambda t: np.swapaxes(t.reshape(t.shape[:-1] + ({0}, t.shape[-1] // {0})), -2, -3)", heads);
+  const std::string merge = "lambda t: np.swapaxes(t, -2, -3).reshape(t.shape[:-3] + (t.shape[-2], -1))";
+  return fmt::format("(lambda {0}: ({1})({2}))(*[({3})(t) for t in ({0},)])", inputs, merge, attention, split);
+}
 
 // A literal NumPy boolean array of `shape` from mask bytes.
 std::string numpy_mask(const std::vector<std::uint8_t>& mask, const Shape& shape) {
@@ -112,6 +123,47 @@ std::vector<OpSample> attention_samples() {
     seed += 4;
   }
 
+  // Heads side by side in the last axis: each attends on its own, as if split off first.
+  struct HeadsCase {
+    Shape q, k, v;
+    std::size_t heads;
+    bool causal;
+    const char* what;
+  };
+  const std::vector<HeadsCase> head_cases = {
+      {{2, 3, 6}, {2, 5, 6}, {2, 5, 4}, 2, false, "2 heads, L < S, E != Ev"},
+      {{2, 4, 6}, {2, 4, 6}, {2, 4, 9}, 3, true, "3 heads, causal"},
+      {{2, 2, 3, 4}, {2, 2, 3, 4}, {2, 2, 3, 4}, 2, true, "rank 4, 2 heads, causal"},
+      {{2, 3, 4}, {2, 5, 4}, {2, 5, 3}, 1, false, "1 head: the plain form with a head axis"},
+  };
+  for (const HeadsCase& c : head_cases) {
+    const AttentionOptions options{.causal = c.causal, .heads = c.heads};
+    s.push_back(sample(op, fmt::format("{} {} {} heads {}: {}", c.q, c.k, c.v, c.heads, c.what),
+                       {uniform(c.q, seed, -2, 2), uniform(c.k, seed + 1, -2, 2), uniform(c.v, seed + 2)},
+                       [options](auto&, auto x) { return scaled_dot_product_attention(x[0], x[1], x[2], options); },
+                       numpy_heads(c.heads, numpy_attention(c.causal ? kCausal : kAll))));
+    seed += 3;
+  }
+  {
+    const Shape mask_shape{2, 1, 1, 5};  // key padding, broadcast over the heads
+    const std::vector<std::uint8_t> mask = random_mask(mask_shape, seed);
+    s.push_back(sample(op, "[2,3,4] [2,5,4] [2,5,6] heads 2 mask [2,1,1,5]: key padding per sequence",
+                       {uniform({2, 3, 4}, seed + 1, -2, 2), uniform({2, 5, 4}, seed + 2, -2, 2), uniform({2, 5, 6}, seed + 3)},
+                       [mask, mask_shape](auto&, auto x) {
+                         AttentionOptions options{.heads = 2};
+                         options.mask = AttentionMask{mask, mask_shape};
+                         return scaled_dot_product_attention(x[0], x[1], x[2], options);
+                       },
+                       numpy_heads(2, numpy_attention(numpy_mask(mask, mask_shape)))));
+    seed += 4;
+  }
+  s.push_back(sample(op, "[2,4,6] heads 3, q = k = v: each head's columns of one gradient from three places",
+                     {uniform({2, 4, 6}, 9104, -2, 2)},
+                     [](auto&, auto x) { return scaled_dot_product_attention(x[0], x[0], x[0], {.heads = 3}); },
+                     numpy_heads(3, "np.nan_to_num(softmax((x0 @ np.swapaxes(x0, -1, -2)) / np.sqrt(x0.shape[-1]), "
+                                    "-1)) @ x0",
+                                 "x0")));
+
   // Dropout: the generator is made inside, so every evaluation draws the same weights.
   s.push_back(sample(op, "[2,3,4] dropout 0.3", {uniform({2, 3, 4}, 9200), uniform({2, 5, 4}, 9201), uniform({2, 5, 3}, 9202)},
                      [](auto&, auto x) {
@@ -123,6 +175,13 @@ std::vector<OpSample> attention_samples() {
                        std::mt19937_64 rng(22);
                        return scaled_dot_product_attention(x[0], x[1], x[2], {.causal = true, .dropout_p = 0.5}, rng);
                      }));
+  s.push_back(sample(op, "[2,3,4] heads 2, dropout 0.3, causal",
+                     {uniform({2, 3, 4}, 9209), uniform({2, 3, 4}, 9210), uniform({2, 3, 4}, 9211)},
+                     [](auto&, auto x) {
+                       Rng rng(24);
+                       return scaled_dot_product_attention(x[0], x[1], x[2], {.causal = true, .dropout_p = 0.3, .heads = 2},
+                                                           rng);
+                     }));
   s.push_back(sample(op, "[2,3,4] dropout 1: zeros", {uniform({2, 3, 4}, 9206), uniform({2, 5, 4}, 9207), uniform({2, 5, 3}, 9208)},
                      [](auto&, auto x) {
                        Rng rng(23);
@@ -132,13 +191,22 @@ std::vector<OpSample> attention_samples() {
 
   // Large enough for the parallel paths (a task per batch matrix; and one product past the
   // GEMM's own cutoff): only the float32 and thread checks run.
-  for (const Case& c : std::vector<Case>{{{4, 2, 32, 16}, {4, 2, 32, 16}, {4, 2, 32, 16}, true, "a task per matrix"},
-                                         {{2, 128, 64}, {2, 128, 64}, {2, 128, 64}, false, "one parallel GEMM at a time"}}) {
-    const AttentionOptions options{.causal = c.causal};
+  struct BigCase {
+    Shape q, k, v;
+    bool causal;
+    std::size_t heads;
+    const char* what;
+  };
+  for (const BigCase& c : std::vector<BigCase>{
+           {{4, 2, 32, 16}, {4, 2, 32, 16}, {4, 2, 32, 16}, true, 0, "a task per matrix"},
+           {{4, 32, 64}, {4, 32, 64}, {4, 32, 64}, true, 2, "heads 2, a task per matrix"},
+           {{2, 128, 64}, {2, 128, 64}, {2, 128, 64}, false, 0, "one parallel GEMM at a time"}}) {
+    const AttentionOptions options{.causal = c.causal, .heads = c.heads};
     OpSample big = sample(op, fmt::format("{} {} {}: {}", c.q, c.k, c.v, c.what),
                           {uniform(c.q, seed), uniform(c.k, seed + 1), uniform(c.v, seed + 2)},
                           [options](auto&, auto x) { return scaled_dot_product_attention(x[0], x[1], x[2], options); },
-                          numpy_attention(c.causal ? kCausal : kAll));
+                          c.heads > 0 ? numpy_heads(c.heads, numpy_attention(c.causal ? kCausal : kAll))
+                                      : numpy_attention(c.causal ? kCausal : kAll));
     big.gradcheck = false;
     s.push_back(std::move(big));
     seed += 3;
