@@ -33,6 +33,26 @@ struct Avx2Float {
   static Reg bcast(T x) { return _mm256_set1_ps(x); }
   static Reg fma(Reg a, Reg b, Reg c) { return _mm256_fmadd_ps(a, b, c); }
   static Reg add(Reg a, Reg b) { return _mm256_add_ps(a, b); }
+  // rows[r] lane c -> rows[c] lane r, 8 x 8: rows interleaved in pairs, 4 x 4 blocks
+  // transposed within each 128-bit half, then the halves swapped across the two groups.
+  static void transpose(Reg (&rows)[lanes]) {
+    Reg pairs[lanes], quads[lanes];
+    for (int i = 0; i < lanes; i += 2) {
+      pairs[i] = _mm256_unpacklo_ps(rows[i], rows[i + 1]);
+      pairs[i + 1] = _mm256_unpackhi_ps(rows[i], rows[i + 1]);
+    }
+    // quads[4g + j], half k: rows 4g .. 4g + 3 at column 4k + j.
+    for (int g = 0; g < lanes; g += 4) {
+      quads[g] = _mm256_shuffle_ps(pairs[g], pairs[g + 2], 0x44);
+      quads[g + 1] = _mm256_shuffle_ps(pairs[g], pairs[g + 2], 0xEE);
+      quads[g + 2] = _mm256_shuffle_ps(pairs[g + 1], pairs[g + 3], 0x44);
+      quads[g + 3] = _mm256_shuffle_ps(pairs[g + 1], pairs[g + 3], 0xEE);
+    }
+    for (int j = 0; j < 4; ++j) {
+      rows[j] = _mm256_permute2f128_ps(quads[j], quads[4 + j], 0x20);
+      rows[4 + j] = _mm256_permute2f128_ps(quads[j], quads[4 + j], 0x31);
+    }
+  }
   static T sum(Reg v) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     s = _mm_add_ps(s, _mm_movehl_ps(s, s));
@@ -53,6 +73,16 @@ struct Avx2Double {
   static Reg bcast(T x) { return _mm256_set1_pd(x); }
   static Reg fma(Reg a, Reg b, Reg c) { return _mm256_fmadd_pd(a, b, c); }
   static Reg add(Reg a, Reg b) { return _mm256_add_pd(a, b); }
+  // rows[r] lane c -> rows[c] lane r, 4 x 4: rows interleaved in pairs, then the 128-bit
+  // halves across the two pairs.
+  static void transpose(Reg (&rows)[lanes]) {
+    const Reg even01 = _mm256_unpacklo_pd(rows[0], rows[1]), odd01 = _mm256_unpackhi_pd(rows[0], rows[1]);
+    const Reg even23 = _mm256_unpacklo_pd(rows[2], rows[3]), odd23 = _mm256_unpackhi_pd(rows[2], rows[3]);
+    rows[0] = _mm256_permute2f128_pd(even01, even23, 0x20);
+    rows[1] = _mm256_permute2f128_pd(odd01, odd23, 0x20);
+    rows[2] = _mm256_permute2f128_pd(even01, even23, 0x31);
+    rows[3] = _mm256_permute2f128_pd(odd01, odd23, 0x31);
+  }
   static T sum(Reg v) {
     __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
     return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));

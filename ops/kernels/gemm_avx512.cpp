@@ -22,6 +22,19 @@ namespace {
 __mmask16 first_lanes16(int n) { return static_cast<__mmask16>((1u << n) - 1u); }
 __mmask8 first_lanes8(int n) { return static_cast<__mmask8>((1u << n) - 1u); }
 
+// The 4 x 4 transpose of the 128-bit lanes of a, b, c, d (lane k of the g-th register
+// becomes lane g of the k-th register of out), from _mm512_shuffle_f32x4 (or f64x2):
+// 0x88 takes lanes 0 and 2 of each operand, 0xDD lanes 1 and 3.
+#define CGRAD_TRANSPOSE_LANES(SHUFFLE, a, b, c, d, out0, out1, out2, out3) \
+  do {                                                                  \
+    const auto even_ab = SHUFFLE(a, b, 0x88), odd_ab = SHUFFLE(a, b, 0xDD); \
+    const auto even_cd = SHUFFLE(c, d, 0x88), odd_cd = SHUFFLE(c, d, 0xDD); \
+    out0 = SHUFFLE(even_ab, even_cd, 0x88);                             \
+    out1 = SHUFFLE(odd_ab, odd_cd, 0x88);                               \
+    out2 = SHUFFLE(even_ab, even_cd, 0xDD);                             \
+    out3 = SHUFFLE(odd_ab, odd_cd, 0xDD);                               \
+  } while (false)
+
 struct Avx512Float {
   using T = float;
   using Reg = __m512;
@@ -34,6 +47,26 @@ struct Avx512Float {
   static Reg bcast(T x) { return _mm512_set1_ps(x); }
   static Reg fma(Reg a, Reg b, Reg c) { return _mm512_fmadd_ps(a, b, c); }
   static Reg add(Reg a, Reg b) { return _mm512_add_ps(a, b); }
+  // rows[r] lane c -> rows[c] lane r, 16 x 16: rows interleaved in pairs, then 4 x 4 blocks
+  // transposed within each 128-bit lane, then those lanes across groups of four rows.
+  static void transpose(Reg (&rows)[lanes]) {
+    Reg pairs[lanes], quads[lanes];
+    for (int i = 0; i < lanes; i += 2) {
+      pairs[i] = _mm512_unpacklo_ps(rows[i], rows[i + 1]);
+      pairs[i + 1] = _mm512_unpackhi_ps(rows[i], rows[i + 1]);
+    }
+    // quads[4g + j], lane k: rows 4g .. 4g + 3 at column 4k + j.
+    for (int g = 0; g < lanes; g += 4) {
+      quads[g] = _mm512_shuffle_ps(pairs[g], pairs[g + 2], 0x44);
+      quads[g + 1] = _mm512_shuffle_ps(pairs[g], pairs[g + 2], 0xEE);
+      quads[g + 2] = _mm512_shuffle_ps(pairs[g + 1], pairs[g + 3], 0x44);
+      quads[g + 3] = _mm512_shuffle_ps(pairs[g + 1], pairs[g + 3], 0xEE);
+    }
+    for (int j = 0; j < 4; ++j) {
+      CGRAD_TRANSPOSE_LANES(_mm512_shuffle_f32x4, quads[j], quads[4 + j], quads[8 + j], quads[12 + j], rows[j],
+                            rows[4 + j], rows[8 + j], rows[12 + j]);
+    }
+  }
   static T sum(Reg v) {
     const __m512 folded = _mm512_add_ps(v, _mm512_shuffle_f32x4(v, v, _MM_SHUFFLE(1, 0, 3, 2)));
     const __m256 h = _mm512_castps512_ps256(folded);
@@ -84,6 +117,19 @@ struct Avx512Double {
   static Reg bcast(T x) { return _mm512_set1_pd(x); }
   static Reg fma(Reg a, Reg b, Reg c) { return _mm512_fmadd_pd(a, b, c); }
   static Reg add(Reg a, Reg b) { return _mm512_add_pd(a, b); }
+  // rows[r] lane c -> rows[c] lane r, 8 x 8: rows interleaved in pairs, then the 128-bit
+  // lanes across the four pairs.
+  static void transpose(Reg (&rows)[lanes]) {
+    Reg pairs[lanes];  // pairs[2g + j], lane k: rows 2g, 2g + 1 at column 2k + j
+    for (int i = 0; i < lanes; i += 2) {
+      pairs[i] = _mm512_unpacklo_pd(rows[i], rows[i + 1]);
+      pairs[i + 1] = _mm512_unpackhi_pd(rows[i], rows[i + 1]);
+    }
+    for (int j = 0; j < 2; ++j) {
+      CGRAD_TRANSPOSE_LANES(_mm512_shuffle_f64x2, pairs[j], pairs[2 + j], pairs[4 + j], pairs[6 + j], rows[j],
+                            rows[2 + j], rows[4 + j], rows[6 + j]);
+    }
+  }
   static T sum(Reg v) {
     const __m512d folded = _mm512_add_pd(v, _mm512_shuffle_f64x2(v, v, _MM_SHUFFLE(1, 0, 3, 2)));
     const __m256d h = _mm512_castpd512_pd256(folded);
@@ -91,6 +137,8 @@ struct Avx512Double {
     return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
   }
 };
+
+#undef CGRAD_TRANSPOSE_LANES
 
 }  // namespace
 

@@ -6,60 +6,81 @@
 // the same L1 set when depth * width * sizeof(T) is a multiple of 4 KiB.
 //
 // Compiled by each ISA file like gemm_tiles.h (same rules), so the fixed-width copies
-// vectorize for that ISA. Plain loops only: no library calls in ISA-specific code.
+// vectorize for that ISA; V::transpose is the one shuffle each ISA spells out. Plain loops
+// only: no library calls in ISA-specific code.
 #include <cstddef>
 
 #include "ops/kernels/gemm_kernel_set.h"
+
+// Both ways of packing op(A) store whole vectors, so a store may run up to lanes - 1
+// elements past the MR values it is for: into the same panel's next depth step, which is
+// written after it, or, after the last step, into the panel's skew (a cache line, at
+// least a vector). Whole stores because a masked AVX2 store is slow on AMD cores.
+
+// op(A)(r, p) = src[p * ld + r]: each depth step is a contiguous run of rows. Read it once,
+// in order, and deal it out to the panels a vector at a time (GCC left the fixed-length
+// copy as MR scalar moves; perf: 5% of a TransformerBlock step). The loads stop at the
+// live rows and fill zeros past them.
+template <class V, std::size_t MR>
+void pack_a_transposed(const cgrad::detail::PackArgs<typename V::T>& g) {
+  using T = typename V::T;
+  constexpr std::size_t L = static_cast<std::size_t>(V::lanes);
+  for (std::size_t p = 0; p < g.depth; ++p) {
+    const T* src = g.src + (g.p0 + p) * g.ld + g.first;
+    for (std::size_t i = 0; i < g.count; i += MR) {
+      const std::size_t live = g.count - i < MR ? g.count - i : MR;
+      T* dst = g.out + i / MR * g.panel_stride + p * MR;
+      for (std::size_t r = 0; r < MR; r += L) {
+        const std::size_t valid = live <= r ? 0 : (live - r < L ? live - r : L);
+        V::store(dst + r, valid == L ? V::load(src + i + r) : V::load_part(src + i + r, static_cast<int>(valid)));
+      }
+    }
+  }
+}
+
+// op(A)(r, p) = src[r * ld + p]: each row is a contiguous run along the depth. Blocks of
+// lanes rows by lanes depth steps are loaded a row per vector and transposed in registers
+// (V::transpose) into a depth step per vector; GCC had gathered them one scalar at a time
+// (perf: 6% of a TransformerBlock step). The row groups of a panel run last to first, so
+// that what one group's stores write past the panel's MR rows, into the first rows of the
+// next depth step, the groups after it write again.
+template <class V, std::size_t MR>
+void pack_a_rows(const cgrad::detail::PackArgs<typename V::T>& g) {
+  using T = typename V::T;
+  constexpr std::size_t L = static_cast<std::size_t>(V::lanes);
+  constexpr std::size_t kLastGroup = (MR - 1) / L * L;
+  for (std::size_t i = 0; i < g.count; i += MR) {
+    const std::size_t live = g.count - i < MR ? g.count - i : MR;
+    T* panel = g.out + i / MR * g.panel_stride;
+    const T* src = g.src + (g.first + i) * g.ld + g.p0;
+    for (std::size_t p = 0; p < g.depth; p += L) {
+      const std::size_t steps = g.depth - p < L ? g.depth - p : L;
+      for (std::size_t r = 0; r < live; ++r) {
+        // Hardware prefetchers lose track of MR interleaved streams; ask a few lines ahead.
+        __builtin_prefetch(src + r * g.ld + p + 4 * (64 / sizeof(T)));
+      }
+      for (std::size_t group = kLastGroup + L; group > 0;) {
+        group -= L;
+        typename V::Reg block[L];
+        for (std::size_t r = 0; r < L; ++r) {
+          const T* row = src + (group + r) * g.ld + p;
+          block[r] = group + r >= live ? V::zero() : steps == L ? V::load(row) : V::load_part(row, static_cast<int>(steps));
+        }
+        V::transpose(block);
+        for (std::size_t q = 0; q < steps; ++q) V::store(panel + (p + q) * MR + group, block[q]);
+      }
+    }
+  }
+}
 
 // Rows [first, first + count) and depth [p0, p0 + depth) of op(A) into panels of MR
 // rows: a panel holds depth steps of MR contiguous values.
 template <class V, std::size_t MR>
 void pack_a_panels(const cgrad::detail::PackArgs<typename V::T>& g) {
-  using T = typename V::T;
-  for (std::size_t i = 0; i < g.count; i += MR) {
-    const std::size_t live = g.count - i < MR ? g.count - i : MR;
-    T* panel = g.out + i / MR * g.panel_stride;
-    if (g.transposed) {
-      // op(A)(r, p) = src[p * ld + r]: each depth step is a contiguous run of rows, copied
-      // a vector at a time (GCC left the fixed-length copy as MR scalar moves; perf: 5% of
-      // a TransformerBlock step). The loads stop at the live rows and fill zeros past
-      // them. The stores are whole vectors, so the last one of a step may run up to
-      // lanes - 1 elements past it: into the next step, which is written after it, or,
-      // after the last step, into the panel's skew (a cache line, at least a vector).
-      // Whole stores because a masked AVX2 store is slow on AMD cores.
-      constexpr std::size_t L = static_cast<std::size_t>(V::lanes);
-      for (std::size_t p = 0; p < g.depth; ++p) {
-        const T* src = g.src + (g.p0 + p) * g.ld + g.first + i;
-        T* dst = panel + p * MR;
-        for (std::size_t r = 0; r < MR; r += L) {
-          const std::size_t valid = live <= r ? 0 : (live - r < L ? live - r : L);
-          V::store(dst + r, valid == L ? V::load(src + r) : V::load_part(src + r, static_cast<int>(valid)));
-        }
-      }
-      continue;
-    }
-    // op(A)(r, p) = src[r * ld + p]. The MR source rows are often a multiple of 4 KiB
-    // apart and so share one L1 set; take a cache line from each row in turn and use it
-    // whole before the set evicts it.
-    constexpr std::size_t kLine = 64 / sizeof(T);
-    const T* src = g.src + (g.first + i) * g.ld + g.p0;
-    for (std::size_t p = 0; p < g.depth; p += kLine) {
-      const std::size_t steps = g.depth - p < kLine ? g.depth - p : kLine;
-      T* dst = panel + p * MR;
-      for (std::size_t r = 0; r < live; ++r) {
-        // Hardware prefetchers lose track of MR interleaved streams; ask a few lines ahead.
-        __builtin_prefetch(src + r * g.ld + p + 4 * kLine);
-      }
-      for (std::size_t q = 0; q < steps; ++q) {
-        // A fixed trip count over the rows lets the compiler unroll (or gather) it.
-        const T* column = src + p + q;
-        if (live == MR) {
-          for (std::size_t r = 0; r < MR; ++r) dst[q * MR + r] = column[r * g.ld];
-        } else {
-          for (std::size_t r = 0; r < MR; ++r) dst[q * MR + r] = r < live ? column[r * g.ld] : T{0};
-        }
-      }
-    }
+  if (g.transposed) {
+    pack_a_transposed<V, MR>(g);
+  } else {
+    pack_a_rows<V, MR>(g);
   }
 }
 

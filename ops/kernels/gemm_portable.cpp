@@ -25,6 +25,16 @@ struct PortableVec {
   static void store_part(T* p, Reg a, int n) {
     for (int l = 0; l < n; ++l) p[l] = a.v[l];
   }
+  // rows[r] lane c -> rows[c] lane r.
+  static void transpose(Reg (&rows)[N]) {
+    for (int r = 0; r < N; ++r) {
+      for (int c = r + 1; c < N; ++c) {
+        const T upper = rows[r].v[c];
+        rows[r].v[c] = rows[c].v[r];
+        rows[c].v[r] = upper;
+      }
+    }
+  }
   static Reg bcast(T x) {
     Reg r;
     for (int l = 0; l < N; ++l) r.v[l] = x;
