@@ -128,14 +128,16 @@ inline float tanh_float(float x) {
 
 namespace cgrad::detail {
 
-// erfc(x) for float, vectorizable (perf: libm's erff and expf, called one element at a time
-// by GELU, were 13% of a TransformerBlock step at [16,64,128]). The fit of Press et al.'s erfcc (Numerical
-// Recipes §6.2): erfc(z) = t exp(-z² + P(t)), t = 1 / (1 + z/2), z = |x|, P a degree-9
-// polynomial, fractional error below 1.2e-7 for every z ≥ 0; erfc(-z) = 2 - erfc(z).
-// exp(-z²) would lose accuracy to z²'s rounding (relative error about z² ulp), so z is
-// split as zh + (z - zh) with zh on a 1/256 grid: zh² is exact in float, and the rest goes
-// to a second exp with a small argument. tests/test_vector_math.cpp bounds the error.
-inline float erfc_float(float x) {
+struct ErfcAndGaussian {
+  float erfc, gaussian;
+};
+
+// erfc(x) as erfc_float, and exp(-x²) from the same evaluation (GELU's slope needs both):
+// exp(-z²) = exp(-zh²) · exp(-(z - zh)(z + zh)) reuses erfc's first exp, and the second
+// factor's argument is within ±0.042 (|z - zh| <= 1/512, z + zh <= 21), where the
+// degree-5 Taylor polynomial is exact to 1e-11 relative. Past |x| = 10.5 (and for NaN)
+// the Gaussian is 0, below float's range anyway.
+inline ErfcAndGaussian erfc_and_gaussian_float(float x) {
   constexpr float kBeyond = 10.5f;  // erfc(10.5) ≈ 1e-49: below float's range
   const float a = x < 0 ? -x : x;
   const float z = a < kBeyond ? a : kBeyond;
@@ -155,10 +157,27 @@ inline float erfc_float(float x) {
   // exact.
   constexpr float kShifter = 12582912.0f;  // 1.5 * 2^23
   const float zh = ((z * 256.0f + kShifter) - kShifter) * (1.0f / 256.0f);
+  const float delta = (z - zh) * (z + zh);
+  const float gaussian_hi = exp_nonpositive(-zh * zh);
   // Both exponents are <= 0 (P(t) is at most 3e-8, at z = 0), the domain of exp_nonpositive.
-  const float tail = t * exp_nonpositive(-zh * zh) * exp_nonpositive(p - (z - zh) * (z + zh));
+  const float tail = t * gaussian_hi * exp_nonpositive(p - delta);
   const float result = x < 0 ? 2.0f - tail : tail;
-  return x != x ? x : result;
+  float small = -1.0f / 120;  // exp(-delta), Taylor
+  small = small * delta + 1.0f / 24;
+  small = small * delta - 1.0f / 6;
+  small = small * delta + 0.5f;
+  small = small * delta - 1.0f;
+  small = small * delta + 1.0f;
+  return {x != x ? x : result, gaussian_hi * small};
 }
+
+// erfc(x) for float, vectorizable (perf: libm's erff and expf, called one element at a time
+// by GELU, were 13% of a TransformerBlock step at [16,64,128]). The fit of Press et al.'s erfcc (Numerical
+// Recipes §6.2): erfc(z) = t exp(-z² + P(t)), t = 1 / (1 + z/2), z = |x|, P a degree-9
+// polynomial, fractional error below 1.2e-7 for every z ≥ 0; erfc(-z) = 2 - erfc(z).
+// exp(-z²) would lose accuracy to z²'s rounding (relative error about z² ulp), so z is
+// split as zh + (z - zh) with zh on a 1/256 grid: zh² is exact in float, and the rest goes
+// to a second exp with a small argument. tests/test_vector_math.cpp bounds the error.
+inline float erfc_float(float x) { return erfc_and_gaussian_float(x).erfc; }
 
 }  // namespace cgrad::detail
