@@ -1,5 +1,6 @@
 #include "ops/elementwise/add_bias.h"
 
+#include "ops/elementwise/column_sums.h"
 #include "ops/op_support.h"
 
 namespace cgrad {
@@ -23,14 +24,8 @@ void backward(Graph<T>& graph, const Node<T>& node) {
   if (GradOut<T> dx = graph.grad_out(node.inputs[0])) {
     detail::write_grad(dx, [&](std::size_t i) { return dy[i]; });
   }
-  if (GradOut<T> db = graph.grad_out(node.inputs[1])) {  // column sums of dy
-    T* bias_grad = db.tensor->data();
-    const std::size_t cols = dy.cols();
-    if (!db.accumulate) std::fill_n(bias_grad, cols, T{0});
-    for (std::size_t r = 0; r < dy.rows(); ++r) {
-      const T* row = dy.data() + r * cols;
-      for (std::size_t c = 0; c < cols; ++c) bias_grad[c] += row[c];
-    }
+  if (GradOut<T> db = graph.grad_out(node.inputs[1])) {
+    detail::column_sums(dy.data(), dy.rows(), dy.cols(), db.tensor->data(), db.accumulate);
   }
 }
 

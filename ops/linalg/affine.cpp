@@ -1,7 +1,6 @@
 #include "ops/linalg/affine.h"
 
-#include <algorithm>
-
+#include "ops/elementwise/column_sums.h"
 #include "ops/kernels/gemm.h"
 #include "ops/op_support.h"
 
@@ -38,13 +37,8 @@ void backward(Graph<T>& graph, const Node<T>& node) {
     gemm<T>({in, out, rows}, {.a = graph.value(node.inputs[0]).data(), .lda = in, .transpose_a = true, .b = dy,
                               .ldb = out, .c = dw.tensor->data(), .ldc = out, .accumulate = dw.accumulate});
   }
-  if (GradOut<T> db = graph.grad_out(node.inputs[2])) {  // dbias = column sums of dy, rows in order
-    T* sums = db.tensor->data();
-    if (!db.accumulate) std::fill_n(sums, out, T{0});
-    for (std::size_t r = 0; r < rows; ++r) {
-      const T* row = dy + r * out;
-      for (std::size_t c = 0; c < out; ++c) sums[c] += row[c];
-    }
+  if (GradOut<T> db = graph.grad_out(node.inputs[2])) {  // dbias = column sums of dy
+    detail::column_sums(dy, rows, out, db.tensor->data(), db.accumulate);
   }
 }
 
