@@ -103,8 +103,9 @@ inline T exp_anywhere(T x) {
 // error 6.7e-9 relative); beyond 9, tanh rounds to ±1 in float, and x is clamped there.
 // Evaluated without FMA (the library is built with -ffp-contract=off), the worst error
 // over every float in [0, 12] is 5.6 ulp of the result (3.4e-7 relative, near x = 7.4);
-// the exp-based form it replaces measured 2.8 ulp but took twice as long (perf: the tanh
-// was 10% of the chars MLP's step). NaN passes through the clamp. Double keeps std::tanh.
+// the exp-based form it replaces measured 2.8 ulp but took twice as long over 64k floats
+// (benchmarks/RESULTS.md, "Affine, the GEMM's bias, ..."; perf had shown the tanh at 10%
+// of the chars MLP's step). NaN passes through the clamp. Double keeps std::tanh.
 inline float tanh_float(float x) {
   constexpr float kSaturated = 9.0f;
   x = x > kSaturated ? kSaturated : x;
