@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "ops/elementwise/scalar_math.h"
 #include "ops/kernels/vector_math.h"
 #include "ops/op_support.h"
 
@@ -16,14 +17,6 @@ template <Real T>
 T bce_term(T x, T t) {
   const T positive = x < T{0} ? T{0} : x;
   return positive - x * t + std::log1p(detail::exp_nonpositive(-std::abs(x)));
-}
-
-// sigmoid(x) from e = exp(-|x|) <= 1, without overflow: 1 / (1 + e) for x >= 0, e / (1 + e)
-// below. For a NaN x, e is NaN and so is the result.
-template <Real T>
-T stable_sigmoid(T x) {
-  const T e = detail::exp_nonpositive(-std::abs(x));
-  return (x < T{0} ? e : T{1}) / (T{1} + e);
 }
 
 template <Real T>
@@ -43,7 +36,7 @@ void backward(Graph<T>& graph, const Node<T>& node) {
   const Reduction reduction = reduction_of(node.params);
   if (GradOut<T> dx = graph.grad_out(node.inputs[0]))
     detail::write_term_grads(dx, reduction, node.grad.data(), x.size(),
-                             [&](std::size_t i, T g) { return (stable_sigmoid(px[i]) - pt[i]) * g; });
+                             [&](std::size_t i, T g) { return (detail::stable_sigmoid(px[i]) - pt[i]) * g; });
   if (GradOut<T> dt = graph.grad_out(node.inputs[1]))
     detail::write_term_grads(dt, reduction, node.grad.data(), x.size(), [&](std::size_t i, T g) { return -px[i] * g; });
 }
