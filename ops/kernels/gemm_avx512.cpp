@@ -74,35 +74,6 @@ struct Avx512Float {
     s = _mm_add_ps(s, _mm_movehl_ps(s, s));
     return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
   }
-  // dst[c * ldd + r] = src[r * ld + c] for a 16 x 16 block: 32-bit then 64-bit interleaves
-  // transpose the 4 x 4 blocks inside each 128-bit lane, two rounds of lane shuffles
-  // then transpose the 4 x 4 grid of lanes.
-  static void transpose_block(const T* src, std::size_t ld, T* dst, std::size_t ldd) {
-    __m512 r[16], t[16];
-    for (int i = 0; i < 16; ++i) r[i] = _mm512_loadu_ps(src + i * ld);
-    for (int i = 0; i < 8; ++i) {
-      t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-      t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
-    }
-    // r[4 i + j], lane k: column 4 k + j of rows 4 i .. 4 i + 3.
-    for (int i = 0; i < 4; ++i) {
-      const __m512d a = _mm512_castps_pd(t[4 * i]), b = _mm512_castps_pd(t[4 * i + 1]);
-      const __m512d c = _mm512_castps_pd(t[4 * i + 2]), d = _mm512_castps_pd(t[4 * i + 3]);
-      r[4 * i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
-      r[4 * i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
-      r[4 * i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
-      r[4 * i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
-    }
-    for (int j = 0; j < 4; ++j) {
-      const __m512 lo01 = _mm512_shuffle_f32x4(r[j], r[4 + j], 0x44), hi01 = _mm512_shuffle_f32x4(r[j], r[4 + j], 0xEE);
-      const __m512 lo23 = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0x44),
-                   hi23 = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0xEE);
-      _mm512_storeu_ps(dst + j * ldd, _mm512_shuffle_f32x4(lo01, lo23, 0x88));
-      _mm512_storeu_ps(dst + (4 + j) * ldd, _mm512_shuffle_f32x4(lo01, lo23, 0xDD));
-      _mm512_storeu_ps(dst + (8 + j) * ldd, _mm512_shuffle_f32x4(hi01, hi23, 0x88));
-      _mm512_storeu_ps(dst + (12 + j) * ldd, _mm512_shuffle_f32x4(hi01, hi23, 0xDD));
-    }
-  }
 };
 
 struct Avx512Double {

@@ -225,22 +225,25 @@ void dot_form(const cgrad::detail::DotFormArgs<typename V::T>& g) {
   }
 }
 
-// dst (cols x rows) = transpose of src (rows x cols, row stride ld). Where V has a
-// transpose_block (lanes x lanes through registers), full blocks go through it; the edges,
-// and ISAs without one, copy an element at a time. (The scalar copy was 5% of the
+// dst (cols x rows) = transpose of src (rows x cols, row stride ld): full lanes x lanes
+// blocks are loaded a row per vector and transposed in registers (V::transpose, as
+// pack_a_rows does), the edges copied an element at a time. (The scalar copy was 5% of the
 // [64,16,14,14] -> 32 convolution step, transposing dy for the weight gradient.)
 template <class V>
 void transpose_copy(const typename V::T* src, std::size_t ld, std::size_t rows, std::size_t cols,
                     typename V::T* dst) {
   constexpr std::size_t L = V::lanes;
   std::size_t r0 = 0;
-  if constexpr (requires(const typename V::T* s, typename V::T* d) { V::transpose_block(s, L, d, L); }) {
-    for (; r0 + L <= rows; r0 += L) {
-      std::size_t c0 = 0;
-      for (; c0 + L <= cols; c0 += L) V::transpose_block(src + r0 * ld + c0, ld, dst + c0 * rows + r0, rows);
-      for (std::size_t r = r0; r < r0 + L; ++r) {
-        for (std::size_t c = c0; c < cols; ++c) dst[c * rows + r] = src[r * ld + c];
-      }
+  for (; r0 + L <= rows; r0 += L) {
+    std::size_t c0 = 0;
+    for (; c0 + L <= cols; c0 += L) {
+      typename V::Reg block[L];
+      for (std::size_t r = 0; r < L; ++r) block[r] = V::load(src + (r0 + r) * ld + c0);
+      V::transpose(block);
+      for (std::size_t c = 0; c < L; ++c) V::store(dst + (c0 + c) * rows + r0, block[c]);
+    }
+    for (std::size_t r = r0; r < r0 + L; ++r) {
+      for (std::size_t c = c0; c < cols; ++c) dst[c * rows + r] = src[r * ld + c];
     }
   }
   for (std::size_t r = r0; r < rows; ++r) {
