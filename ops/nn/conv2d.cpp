@@ -111,18 +111,22 @@ Span inside(std::size_t count, std::size_t stride, std::int64_t offset, std::siz
 
 // Walks col's rows for one image: visit(row, channel plane, oh, ih or -1, ow span, iw of the
 // span's first output). Shared by im2col and its adjoint so that both read the same fields.
+// The channel loop is innermost, so that each kernel tap's spans (two integer divisions
+// each) are worked out once per tap, not once per channel (perf: 2% of the [64,16,14,14]
+// -> 32 step). The adjoint's sums keep their order: a dx element of channel c gets only
+// channel c's rows, still in kernel-tap order.
 template <class Visit>
 void for_each_field_row(const Geometry& g, const Visit& visit) {
   const detail::Window2d& w = g.window;
-  for (std::size_t c = 0; c < g.channels; ++c) {
-    for (std::size_t ki = 0; ki < w.kernel.h; ++ki) {
-      const auto row_offset = static_cast<std::int64_t>(ki * w.dilation.h) - static_cast<std::int64_t>(w.padding.h);
-      const Span rows = inside(g.out.h, w.stride.h, row_offset, g.height);
-      for (std::size_t kj = 0; kj < w.kernel.w; ++kj) {
-        const auto col_offset = static_cast<std::int64_t>(kj * w.dilation.w) - static_cast<std::int64_t>(w.padding.w);
-        const Span cols = inside(g.out.w, w.stride.w, col_offset, g.width);
+  for (std::size_t ki = 0; ki < w.kernel.h; ++ki) {
+    const auto row_offset = static_cast<std::int64_t>(ki * w.dilation.h) - static_cast<std::int64_t>(w.padding.h);
+    const Span rows = inside(g.out.h, w.stride.h, row_offset, g.height);
+    for (std::size_t kj = 0; kj < w.kernel.w; ++kj) {
+      const auto col_offset = static_cast<std::int64_t>(kj * w.dilation.w) - static_cast<std::int64_t>(w.padding.w);
+      const Span cols = inside(g.out.w, w.stride.w, col_offset, g.width);
+      const auto first_iw = static_cast<std::size_t>(static_cast<std::int64_t>(cols.first * w.stride.w) + col_offset);
+      for (std::size_t c = 0; c < g.channels; ++c) {
         const std::size_t row = (c * w.kernel.h + ki) * w.kernel.w + kj;
-        const auto first_iw = static_cast<std::size_t>(static_cast<std::int64_t>(cols.first * w.stride.w) + col_offset);
         visit(row, c, rows, row_offset, cols, first_iw);
       }
     }
