@@ -57,6 +57,26 @@ void forward(const Graph<T>& graph, Node<T>& node) {
   }
 }
 
+// One row of the backward's gate pass (the formulas below) into A's row d_a and B's row
+// d_b, its pointers __restrict for the same reason as activate_row's.
+template <Real T>
+void gate_grads_row(std::size_t hidden, const T* __restrict gate, const T* __restrict h_row,
+                    const T* __restrict dh_next, T* __restrict d_a, T* __restrict d_b) {
+  const T* b_n = gate + 5 * hidden;
+  for (std::size_t j = 0; j < hidden; ++j) {
+    const T r = gate[j], z = gate[hidden + j], candidate = gate[2 * hidden + j];
+    const T d_pre_n = dh_next[j] * (T{1} - z) * (T{1} - candidate * candidate);
+    const T d_pre_r = d_pre_n * b_n[j] * r * (T{1} - r);
+    const T d_pre_z = dh_next[j] * (h_row[j] - candidate) * z * (T{1} - z);
+    d_a[j] = d_pre_r;
+    d_a[hidden + j] = d_pre_z;
+    d_a[2 * hidden + j] = d_pre_n;
+    d_b[j] = d_pre_r;
+    d_b[hidden + j] = d_pre_z;
+    d_b[2 * hidden + j] = d_pre_n * r;
+  }
+}
+
 // With dh' the node's gradient:
 //   dn = dh'·(1-z)   dz = dh'·(h - n)   d pre_n = dn·(1-n²)   dr = d pre_n·b_n
 //   A = [dr·r(1-r), dz·z(1-z), d pre_n]      (the gradient of x·w_ih + b_ih)   [N,3H]
@@ -72,24 +92,8 @@ void backward(Graph<T>& graph, const Node<T>& node) {
   const T* dy = node.grad.data();
   T* d_gates = detail::cell_scratch<T>(n * 2 * width);  // per row: A then B
   for (std::size_t row = 0; row < n; ++row) {
-    const T* gate = saved + row * ld;
-    const T* b_n = gate + 5 * hidden;
-    const T* h_row = h.data() + row * hidden;
-    const T* dh_next = dy + row * hidden;
     T* d_a = d_gates + row * 2 * width;
-    T* d_b = d_a + width;
-    for (std::size_t j = 0; j < hidden; ++j) {
-      const T r = gate[j], z = gate[hidden + j], candidate = gate[2 * hidden + j];
-      const T d_pre_n = dh_next[j] * (T{1} - z) * (T{1} - candidate * candidate);
-      const T d_pre_r = d_pre_n * b_n[j] * r * (T{1} - r);
-      const T d_pre_z = dh_next[j] * (h_row[j] - candidate) * z * (T{1} - z);
-      d_a[j] = d_pre_r;
-      d_a[hidden + j] = d_pre_z;
-      d_a[2 * hidden + j] = d_pre_n;
-      d_b[j] = d_pre_r;
-      d_b[hidden + j] = d_pre_z;
-      d_b[2 * hidden + j] = d_pre_n * r;
-    }
+    gate_grads_row(hidden, saved + row * ld, h.data() + row * hidden, dy + row * hidden, d_a, d_a + width);
   }
   const T* d_a = d_gates;
   const T* d_b = d_gates + width;
