@@ -25,7 +25,7 @@ void backward(Graph<T>& graph, const Node<T>& node) {
     detail::write_grad(dx, [&](std::size_t i) { return dy[i]; });
   }
   if (GradOut<T> db = graph.grad_out(node.inputs[1])) {
-    detail::column_sums(dy.data(), dy.rows(), dy.cols(), db.tensor->data(), db.accumulate);
+    detail::write_column_sums(db, dy.data(), dy.rows(), dy.cols(), dy.cols());
   }
 }
 

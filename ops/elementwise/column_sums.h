@@ -1,17 +1,23 @@
 #pragma once
-// The bias gradient of AddBias and Affine: dy's column sums, rows in order, written or
-// added into sums (one shared loop, so the two ops' gradients stay bit-identical).
-#include <algorithm>
+// The bias gradients of AddBias, Affine, LstmCell and GruCell: out (= or +=) the sum over
+// the rows of a [rows, cols] matrix with row stride ld, in row order for every column (no
+// dependence on the thread count). One loop for all four, so AddBias and Affine, which
+// compute the same gradient, stay bit-identical.
 #include <cstddef>
+
+#include "graph/graph.h"
 
 namespace cgrad::detail {
 
-template <class T>
-void column_sums(const T* dy, std::size_t rows, std::size_t cols, T* sums, bool accumulate) {
-  if (!accumulate) std::fill_n(sums, cols, T{0});
+template <Real T>
+void write_column_sums(GradOut<T> out, const T* matrix, std::size_t rows, std::size_t cols, std::size_t ld) {
+  T* grad = out.tensor->data();
+  if (!out.accumulate) {
+    for (std::size_t j = 0; j < cols; ++j) grad[j] = T{0};
+  }
   for (std::size_t r = 0; r < rows; ++r) {
-    const T* row = dy + r * cols;
-    for (std::size_t c = 0; c < cols; ++c) sums[c] += row[c];
+    const T* row = matrix + r * ld;
+    for (std::size_t j = 0; j < cols; ++j) grad[j] += row[j];
   }
 }
 

@@ -38,7 +38,7 @@ void backward(Graph<T>& graph, const Node<T>& node) {
                               .ldb = out, .c = dw.tensor->data(), .ldc = out, .accumulate = dw.accumulate});
   }
   if (GradOut<T> db = graph.grad_out(node.inputs[2])) {  // dbias = column sums of dy
-    detail::column_sums(dy, rows, out, db.tensor->data(), db.accumulate);
+    detail::write_column_sums(db, dy, rows, out, out);
   }
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // What LstmCell and GruCell share: the shape rule of a cell's operands, the gate
-// nonlinearities, per-thread scratch for the backward, and the column sums of the gates'
-// gradient that give the biases' gradients.
+// nonlinearities and per-thread scratch for the backward. (The biases' gradients, the
+// column sums of the gates' gradient, come from ops/elementwise/column_sums.h.)
 #include <cmath>
 #include <cstddef>
 #include <span>
@@ -13,6 +13,7 @@
 
 #include "graph/error.h"
 #include "graph/graph.h"
+#include "ops/elementwise/column_sums.h"
 #include "ops/elementwise/scalar_math.h"
 #include "ops/kernels/vector_math.h"
 #include "ops/scratch.h"
@@ -88,20 +89,6 @@ struct CellScratch;
 template <Real T>
 T* cell_scratch(std::size_t count) {
   return op_scratch<CellScratch, T>(count);
-}
-
-// out (= or +=) the sum over the rows of a [rows, cols] matrix with row stride ld, in row
-// order for every column (no dependence on the thread count).
-template <Real T>
-void write_column_sums(GradOut<T> out, const T* matrix, std::size_t rows, std::size_t cols, std::size_t ld) {
-  T* grad = out.tensor->data();
-  if (!out.accumulate) {
-    for (std::size_t j = 0; j < cols; ++j) grad[j] = T{0};
-  }
-  for (std::size_t r = 0; r < rows; ++r) {
-    const T* row = matrix + r * ld;
-    for (std::size_t j = 0; j < cols; ++j) grad[j] += row[j];
-  }
 }
 
 }  // namespace cgrad::detail
