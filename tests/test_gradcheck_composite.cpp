@@ -1,6 +1,7 @@
 // gradcheck on composite graphs: fan-out, a parameter used in two places, and the seed's
 // two models on spiral data (the linear classifier and the two-layer ReLU network).
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -192,6 +193,45 @@ TEST(GradCheckComposite, TwoLayerNetworkWithScaledRegularisation) {
                          0.5 * (l2_reg(g.param(w1), 1e-2) + l2_reg(g.param(w2), 1e-2));
                 }, {&w1, &b1, &w2, &b2}, options()),
                 "two-layer network, scaled L2");
+}
+
+// Affine (ops/linalg/affine.h) claims the values and gradients of add_bias(matmul(x, w), b),
+// bit for bit: the same GEMMs, the bias added after each sum is complete, the same column
+// sums. Checked on a direct-path shape, the spiral's first layer and a packed-path shape.
+template <Real T>
+void expect_affine_is_add_bias_of_matmul(std::size_t rows, std::size_t in, std::size_t out) {
+  const std::uint64_t seed = rows * 7919 + in * 31 + out;
+  const Tensor<T> dy = uniform_tensor<T>(rows, out, seed + 3);
+  struct Result {
+    Tensor<T> y, dx, dw, db;
+  };
+  const auto run = [&](bool fused) {  // fresh parameters: a parameter's grad accumulates
+    Parameter<T> x("x", uniform_tensor<T>(rows, in, seed));
+    Parameter<T> w("w", uniform_tensor<T>(in, out, seed + 1));
+    Parameter<T> b("b", uniform_tensor<T>(1, out, seed + 2));
+    Graph<T> graph;
+    const Var<T> y = fused ? affine(graph.param(x), graph.param(w), graph.param(b))
+                           : add_bias(matmul(graph.param(x), graph.param(w)), graph.param(b));
+    graph.backward(y, dy);
+    return Result{y.value(), x.grad(), w.grad(), b.grad()};
+  };
+  const Result fused = run(true), composed = run(false);
+  const auto expect_same_bits = [&](const Tensor<T>& a, const Tensor<T>& e, const char* what) {
+    ASSERT_EQ(a.shape(), e.shape()) << what;
+    for (std::size_t i = 0; i < a.size(); ++i)
+      ASSERT_EQ(a[i], e[i]) << what << " [" << i << "], shape " << rows << "x" << in << "x" << out;
+  };
+  expect_same_bits(fused.y, composed.y, "y");
+  expect_same_bits(fused.dx, composed.dx, "dx");
+  expect_same_bits(fused.dw, composed.dw, "dw");
+  expect_same_bits(fused.db, composed.db, "db");
+}
+
+TEST(AffineOp, SameBitsAsAddBiasOfMatMul) {
+  for (const auto [rows, in, out] : {std::array<std::size_t, 3>{3, 2, 4}, {300, 2, 100}, {256, 72, 200}}) {
+    expect_affine_is_add_bias_of_matmul<float>(rows, in, out);
+    expect_affine_is_add_bias_of_matmul<double>(rows, in, out);
+  }
 }
 
 }  // namespace
