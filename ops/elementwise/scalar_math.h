@@ -19,7 +19,7 @@ namespace cgrad::detail {
 // 1 / (1 + exp(-x)) without overflow: with e = exp(-|x|) in (0, 1], 1 / (1 + e) for x >= 0
 // and e / (1 + e) below, one rounded division either way. A NaN gives NaN. Always inlined:
 // a call left in a loop keeps that loop scalar (GCC declined to inline it into LstmCell's
-// four-gate loop, which then ran a third slower).
+// gate loop; the cell's step took 2.07 ms instead of 1.48, benchmarks/RESULTS.md).
 template <class T>
 [[gnu::always_inline]] inline T stable_sigmoid(T x) {
   const T e = exp_nonpositive(x < T{0} ? x : -x);  // vectorizes, unlike std::exp
