@@ -17,6 +17,7 @@
 #include "ops/kernels/gemm.h"
 #include "ops/kernels/gemm_dispatch.h"
 #include "ops/kernels/gemm_kernel_set.h"
+#include "ops/kernels/relu_math.h"
 
 namespace cgrad {
 namespace {
@@ -57,7 +58,7 @@ struct Problem {
   T a_at(std::size_t i, std::size_t p) const { return cs.ta ? a[p * lda + i] : a[i * lda + p]; }
   T b_at(std::size_t p, std::size_t j) const { return cs.tb ? b[j * ldb + p] : b[p * ldb + j]; }
 
-  std::vector<T> run(const T* bias = nullptr) const {
+  std::vector<T> run(const T* bias = nullptr, bool relu = false) const {
     std::vector<T> out = c;
     if (!cs.accumulate) {
       // The old contents must never be read: poison them.
@@ -66,7 +67,7 @@ struct Problem {
       }
     }
     gemm<T>({cs.m, cs.n, cs.k},
-            {a.data(), lda, cs.ta, b.data(), ldb, cs.tb, out.data(), ldc, cs.accumulate, bias});
+            {a.data(), lda, cs.ta, b.data(), ldb, cs.tb, out.data(), ldc, cs.accumulate, bias, relu});
     return out;
   }
 
@@ -179,6 +180,42 @@ void check_bias_after_product() {
 
 TEST_P(GemmPath, BiasAddsAfterTheProductFloat) { check_bias_after_product<float>(); }
 TEST_P(GemmPath, BiasAddsAfterTheProductDouble) { check_bias_after_product<double>(); }
+
+// With relu the ReLU of the result is stored, on the same paths: the same bits as the
+// result with relu_value applied afterwards, with a bias and without. The bias holds a NaN
+// (its column must stay NaN, not 0) and a -0 (a k = 0 product stores it, and it must stay
+// -0, as the ReLU op keeps it).
+template <class T>
+void check_relu_after_bias() {
+  unsigned seed = 200;
+  for (const Case& c : shapes()) {
+    if (c.accumulate) continue;
+    const Problem<T> problem(c, seed++);
+    std::vector<T> bias(c.n);
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<double> dist(-1.0, 1.0);
+    for (auto& v : bias) v = static_cast<T>(dist(rng));
+    bias[0] = T(-0.0);
+    if (c.n > 2) bias[c.n / 2] = std::numeric_limits<T>::quiet_NaN();
+    for (const T* b : {static_cast<const T*>(nullptr), static_cast<const T*>(bias.data())}) {
+      std::vector<T> want = problem.run(b);
+      for (std::size_t i = 0; i < c.m; ++i) {
+        for (std::size_t j = 0; j < c.n; ++j) want[i * problem.ldc + j] = detail::relu_value(want[i * problem.ldc + j]);
+      }
+      expect_same_bits(problem.run(b, true), want, (b ? "relu, bias " : "relu ") + describe(c));
+      if (::testing::Test::HasFatalFailure()) return;
+    }
+  }
+}
+
+TEST_P(GemmPath, ReluAfterBiasFloat) { check_relu_after_bias<float>(); }
+TEST_P(GemmPath, ReluAfterBiasDouble) { check_relu_after_bias<double>(); }
+
+TEST(Gemm, RejectsReluWithAccumulate) {
+  std::vector<float> a(4, 1.0f), b(4, 1.0f), c(4, 0.0f);
+  EXPECT_THROW(gemm<float>({2, 2, 2}, {a.data(), 2, false, b.data(), 2, false, c.data(), 2, true, nullptr, true}),
+               std::invalid_argument);
+}
 
 TEST(Gemm, RejectsABiasWithAccumulate) {
   std::vector<float> a(4, 1.0f), b(4, 1.0f), c(4, 0.0f), bias(2, 1.0f);
@@ -333,7 +370,7 @@ void check_portable_row_form_rounding() {
       }
     }
     kernels.row_form({rows, cols, depth, x.data(), depth, 1, y.data(), cols, got.data(), cols, 1,
-                      accumulate, nullptr, nullptr});
+                      accumulate, nullptr, nullptr, false});
     expect_same_bits(got, want, accumulate ? "row form +=" : "row form =");
   }
 }
@@ -374,7 +411,7 @@ void check_portable_dot_form_rounding() {
       }
     }
     kernels.dot_form({rows, cols, depth, a.data(), depth, b.data(), depth, got.data(), cols,
-                      accumulate, nullptr});
+                      accumulate, nullptr, false});
     expect_same_bits(got, want, accumulate ? "dot form +=" : "dot form =");
   }
 }

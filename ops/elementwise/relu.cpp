@@ -1,23 +1,19 @@
 #include "ops/elementwise/relu.h"
 
 #include "ops/elementwise/unary.h"
+#include "ops/kernels/relu_math.h"
 
 namespace cgrad {
 namespace {
 
-// Written as "x < 0 ? 0 : x", not "x > 0 ? x : 0": a NaN fails every comparison, so this
-// form passes it through (as LibTorch does) where the other would turn it into 0 and hide
-// it from anomaly mode. The backward's mask is read from the output, which is > 0 exactly
-// where the input was; a NaN input has a NaN output and passes the gradient on (a NaN).
+// The rules (NaN passed through, the mask read from the output) are in relu_math.h,
+// shared with Affine's fused ReLU.
 struct ReluRule {
   static constexpr std::string_view name = "ReLU";
   template <class T>
-  static T forward(T x, const OpParams&) { return x < T{0} ? T{0} : x; }
+  static T forward(T x, const OpParams&) { return detail::relu_value(x); }
   template <class T>
-  static T grad(T, T y, T dy, const OpParams&) {
-    // y <= 0 is false for a NaN y, so NaN * dy: the NaN reaches the gradient.
-    return y <= T{0} ? T{0} : (y == y ? dy : y);
-  }
+  static T grad(T, T y, T dy, const OpParams&) { return detail::relu_grad(y, dy); }
 };
 
 }  // namespace

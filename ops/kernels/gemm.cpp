@@ -9,6 +9,7 @@
 
 #include "ops/kernels/gemm_kernel_set.h"
 #include "ops/kernels/gemm_paths.h"
+#include "ops/kernels/relu_math.h"
 
 namespace cgrad {
 namespace {
@@ -25,12 +26,14 @@ bool packing_pays(GemmShape s) {
 template <class T>
 void gemm(GemmShape s, const GemmOperands<T>& op) {
   if (op.bias != nullptr && op.accumulate) throw std::invalid_argument("gemm: a bias is only for C = A * B + bias");
+  if (op.relu && op.accumulate) throw std::invalid_argument("gemm: relu is only for C = relu(A * B + bias)");
   if (s.m == 0 || s.n == 0) return;
   if (s.k == 0) {
     for (std::size_t i = 0; i < s.m && !op.accumulate; ++i) {
       T* row = op.c + i * op.ldc;
       if (op.bias != nullptr) {
         std::copy_n(op.bias, s.n, row);
+        if (op.relu) std::transform(row, row + s.n, row, detail::relu_value<T>);
       } else {
         std::fill_n(row, s.n, T{0});
       }

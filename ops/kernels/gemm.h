@@ -9,6 +9,9 @@
 // (C's old contents are never read, so it may hold garbage). With a bias (n values, not
 // with accumulate) C = op(A) * op(B) + bias, the bias added to each row once its product
 // is complete: the same bits as the product and a separate addition, without the pass.
+// With relu (not with accumulate) each element of that result x is stored as x < 0 ? 0 : x
+// (NaN and -0 kept), the ReLU applied in the same store: Affine's fused activation
+// (ops/linalg/affine.h), like cuBLASLt's RELU_BIAS epilogue or oneDNN's eltwise post-op.
 //
 // Each element of C is computed by exactly one task in a fixed order of k, so the result
 // is bit-for-bit the same for any number of threads.
@@ -34,6 +37,7 @@ struct GemmOperands {
   std::size_t ldc = 0;
   bool accumulate = false;
   const T* bias = nullptr;
+  bool relu = false;
 };
 
 template <class T>

@@ -33,6 +33,8 @@ struct Avx2Float {
   static Reg bcast(T x) { return _mm256_set1_ps(x); }
   static Reg fma(Reg a, Reg b, Reg c) { return _mm256_fmadd_ps(a, b, c); }
   static Reg add(Reg a, Reg b) { return _mm256_add_ps(a, b); }
+  // max returns its second operand when either is NaN or both are zero: a NaN and -0 stay.
+  static Reg relu(Reg a) { return _mm256_max_ps(zero(), a); }
   // rows[r] lane c -> rows[c] lane r, 8 x 8: rows interleaved in pairs, 4 x 4 blocks
   // transposed within each 128-bit half, then the halves swapped across the two groups.
   static void transpose(Reg (&rows)[lanes]) {
@@ -73,6 +75,7 @@ struct Avx2Double {
   static Reg bcast(T x) { return _mm256_set1_pd(x); }
   static Reg fma(Reg a, Reg b, Reg c) { return _mm256_fmadd_pd(a, b, c); }
   static Reg add(Reg a, Reg b) { return _mm256_add_pd(a, b); }
+  static Reg relu(Reg a) { return _mm256_max_pd(zero(), a); }  // as Avx2Float::relu
   // rows[r] lane c -> rows[c] lane r, 4 x 4: rows interleaved in pairs, then the 128-bit
   // halves across the two pairs.
   static void transpose(Reg (&rows)[lanes]) {

@@ -47,6 +47,8 @@ struct Avx512Float {
   static Reg bcast(T x) { return _mm512_set1_ps(x); }
   static Reg fma(Reg a, Reg b, Reg c) { return _mm512_fmadd_ps(a, b, c); }
   static Reg add(Reg a, Reg b) { return _mm512_add_ps(a, b); }
+  // max returns its second operand when either is NaN or both are zero: a NaN and -0 stay.
+  static Reg relu(Reg a) { return _mm512_max_ps(zero(), a); }
   // rows[r] lane c -> rows[c] lane r, 16 x 16: rows interleaved in pairs, then 4 x 4 blocks
   // transposed within each 128-bit lane, then those lanes across groups of four rows.
   static void transpose(Reg (&rows)[lanes]) {
@@ -88,6 +90,7 @@ struct Avx512Double {
   static Reg bcast(T x) { return _mm512_set1_pd(x); }
   static Reg fma(Reg a, Reg b, Reg c) { return _mm512_fmadd_pd(a, b, c); }
   static Reg add(Reg a, Reg b) { return _mm512_add_pd(a, b); }
+  static Reg relu(Reg a) { return _mm512_max_pd(zero(), a); }  // as Avx512Float::relu
   // rows[r] lane c -> rows[c] lane r, 8 x 8: rows interleaved in pairs, then the 128-bit
   // lanes across the four pairs.
   static void transpose(Reg (&rows)[lanes]) {

@@ -68,7 +68,8 @@ void run_along_n(GemmShape s, const GemmOperands<T>& op, const GemmKernelSet<T>&
       ldy = j1 - j0;
     }
     ks.row_form({i1 - i0, j1 - j0, s.k, op.a + i0 * a_row, a_row, a_depth, y, ldy,
-                 op.c + i0 * op.ldc + j0, op.ldc, 1, op.accumulate, op.bias ? op.bias + j0 : nullptr, nullptr});
+                 op.c + i0 * op.ldc + j0, op.ldc, 1, op.accumulate, op.bias ? op.bias + j0 : nullptr, nullptr,
+                 op.relu});
   });
 }
 
@@ -87,7 +88,8 @@ void run_along_m(GemmShape s, const GemmOperands<T>& op, const GemmKernelSet<T>&
       ldy = i1 - i0;
     }
     ks.row_form({j1 - j0, i1 - i0, s.k, op.b + j0 * b_row, b_row, b_depth, y, ldy,
-                 op.c + i0 * op.ldc + j0, 1, op.ldc, op.accumulate, nullptr, op.bias ? op.bias + j0 : nullptr});
+                 op.c + i0 * op.ldc + j0, 1, op.ldc, op.accumulate, nullptr, op.bias ? op.bias + j0 : nullptr,
+                 op.relu});
   });
 }
 
@@ -112,7 +114,7 @@ void run_along_k(GemmShape s, const GemmOperands<T>& op, const GemmKernelSet<T>&
       ldb = s.k;
     }
     ks.dot_form({i1 - i0, j1 - j0, s.k, a, lda, b, ldb, op.c + i0 * op.ldc + j0, op.ldc,
-                 op.accumulate, op.bias ? op.bias + j0 : nullptr});
+                 op.accumulate, op.bias ? op.bias + j0 : nullptr, op.relu});
   });
 }
 

@@ -12,7 +12,8 @@ namespace cgrad::detail {
 // rows are contiguous (the vectorized dimension) and X is read one scalar at a time.
 // C is addressed with general strides so the same kernel can write a transposed result.
 // A bias (GEMM's, not with accumulate) is added after the sum: col_bias[j] to column j,
-// or, for a transposed result, row_bias[r] to row r; at most one is set.
+// or, for a transposed result, row_bias[r] to row r; at most one is set. With relu (not
+// with accumulate) the ReLU of that result is stored.
 template <class T>
 struct RowFormArgs {
   std::size_t rows, cols, depth;
@@ -25,11 +26,13 @@ struct RowFormArgs {
   bool accumulate;
   const T* col_bias;
   const T* row_bias;
+  bool relu;
 };
 
 // C(i, j) (=|+=) sum_p A(i, p) * B(j, p): dot products vectorized along the depth, for
 // products whose output has too few columns to fill a vector. A bias (not with
-// accumulate) adds bias[j] to column j after the sum.
+// accumulate) adds bias[j] to column j after the sum; relu (not with accumulate) stores
+// the ReLU of the result.
 template <class T>
 struct DotFormArgs {
   std::size_t rows, cols, depth;
@@ -41,6 +44,7 @@ struct DotFormArgs {
   std::size_t ldc;
   bool accumulate;
   const T* bias;
+  bool relu;
 };
 
 // A block of op(A) rows or op(B) columns [first, first + count) over the depth range
@@ -62,11 +66,13 @@ struct GemmKernelSet {
   std::size_t lanes;  // elements per vector register
   // One mr x nr tile of C from packed panels: a is kc x mr (mr contiguous per step), b is
   // kc x nr. With load_c the tile's old contents are added, otherwise overwritten; a bias
-  // (nr values, or null) is added to each row last.
-  void (*micro)(std::size_t kc, const T* a, const T* b, T* c, std::size_t ldc, bool load_c, const T* bias);
+  // (nr values, or null) is added to each row last, and with relu the tile's ReLU stored.
+  void (*micro)(std::size_t kc, const T* a, const T* b, T* c, std::size_t ldc, bool load_c, const T* bias,
+                bool relu);
   // The same over the first nr / 2 columns of the panels only: for a last panel of B that
   // is at most half full (n = 72 with nr = 32 leaves 8), half the multiply-adds.
-  void (*micro_half)(std::size_t kc, const T* a, const T* b, T* c, std::size_t ldc, bool load_c, const T* bias);
+  void (*micro_half)(std::size_t kc, const T* a, const T* b, T* c, std::size_t ldc, bool load_c, const T* bias,
+                     bool relu);
   void (*pack_a)(const PackArgs<T>& args);  // panels of mr rows of op(A)
   void (*pack_b)(const PackArgs<T>& args);  // panels of nr columns of op(B)
   void (*row_form)(const RowFormArgs<T>& args);

@@ -86,8 +86,10 @@ struct PackedTask {
                       std::size_t a_stride, const T* packed_b, std::size_t b_stride) const {
     const std::size_t mr = ks.mr, nr = ks.nr;
     const bool load_c = op.accumulate || p0 > 0;
-    // The bias goes in with the depth's last block, after the whole sum.
-    const bool add_bias = op.bias != nullptr && p0 + depth == shape.k;
+    // The bias and the ReLU go in with the depth's last block, after the whole sum.
+    const bool last_block = p0 + depth == shape.k;
+    const bool add_bias = op.bias != nullptr && last_block;
+    const bool relu = op.relu && last_block;
     T* edge = thread_scratch_as<T>(ScratchSlot::edge_tile, mr * nr + nr);
     T* edge_bias = edge + mr * nr;
     for (std::size_t j = 0; j < cols; j += nr) {
@@ -103,7 +105,7 @@ struct PackedTask {
         const std::size_t live_rows = std::min(mr, rows - i);
         T* c = op.c + (row0 + i) * op.ldc + col0 + j;
         if (live_rows == mr && live_cols == nr) {
-          ks.micro(depth, a_panel, b_panel, c, op.ldc, load_c, bias);
+          ks.micro(depth, a_panel, b_panel, c, op.ldc, load_c, bias, relu);
           continue;
         }
         // Edge tile: run the kernel on a full scratch tile, copy the live part.
@@ -111,7 +113,7 @@ struct PackedTask {
           std::copy_n(c + r * op.ldc, live_cols, edge + r * nr);
         }
         const auto kernel = live_cols <= nr / 2 ? ks.micro_half : ks.micro;
-        kernel(depth, a_panel, b_panel, edge, nr, load_c, bias);
+        kernel(depth, a_panel, b_panel, edge, nr, load_c, bias, relu);
         for (std::size_t r = 0; r < live_rows; ++r) {
           std::copy_n(edge + r * nr, live_cols, c + r * op.ldc);
         }

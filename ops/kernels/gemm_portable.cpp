@@ -52,6 +52,10 @@ struct PortableVec {
     for (int l = 0; l < N; ++l) a.v[l] += b.v[l];
     return a;
   }
+  static Reg relu(Reg a) {
+    for (int l = 0; l < N; ++l) a.v[l] = cgrad::detail::relu_value(a.v[l]);
+    return a;
+  }
   static T sum(Reg a) {
     T s = 0;
     for (int l = 0; l < N; ++l) s += a.v[l];

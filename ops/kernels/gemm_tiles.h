@@ -3,7 +3,8 @@
 // each ISA's file (gemm_avx512.cpp, gemm_avx2.cpp, gemm_portable.cpp) with its own target
 // options. V supplies: T, Reg, lanes, zero, load, load_part, store, store_part, bcast,
 // fma(a, b, c) = a * b + c (one rounding with the AVX intrinsics, two in the portable
-// kernels), and sum (a fixed-order horizontal add).
+// kernels), sum (a fixed-order horizontal add) and relu (relu_value of each lane: x < 0 ?
+// 0 : x, a NaN and -0 kept).
 //
 // Every output element is one multiply-add chain over the depth in increasing order (the
 // dot form: one chain per vector lane, then the lanes summed in a fixed order), so the
@@ -16,6 +17,7 @@
 
 #include "ops/kernels/gemm_kernel_set.h"
 #include "ops/kernels/gemm_packing.h"
+#include "ops/kernels/relu_math.h"
 
 #define CGRAD_UNROLL _Pragma("GCC unroll 32")
 
@@ -23,7 +25,7 @@
 // step: a narrower tile than the panel computes its first NV vectors only).
 template <class V, int MR, int NV, int PanelNV = NV>
 void micro_tile(std::size_t kc, const typename V::T* a, const typename V::T* b, typename V::T* c,
-                std::size_t ldc, bool load_c, const typename V::T* bias) {
+                std::size_t ldc, bool load_c, const typename V::T* bias, bool relu) {
   using Reg = typename V::Reg;
   constexpr int L = V::lanes;
   Reg acc[MR][NV];
@@ -46,6 +48,11 @@ void micro_tile(std::size_t kc, const typename V::T* a, const typename V::T* b, 
     CGRAD_UNROLL for (int v = 0; v < NV; ++v) {
       const Reg bias_v = V::load(bias + v * L);
       CGRAD_UNROLL for (int r = 0; r < MR; ++r) acc[r][v] = V::add(acc[r][v], bias_v);
+    }
+  }
+  if (relu) {
+    CGRAD_UNROLL for (int r = 0; r < MR; ++r) {
+      CGRAD_UNROLL for (int v = 0; v < NV; ++v) acc[r][v] = V::relu(acc[r][v]);
     }
   }
   CGRAD_UNROLL for (int r = 0; r < MR; ++r) {
@@ -88,6 +95,11 @@ void row_tile(const cgrad::detail::RowFormArgs<typename V::T>& g, std::size_t r0
     CGRAD_UNROLL for (int r = 0; r < R; ++r) {
       const Reg bias_r = V::bcast(g.row_bias[r0 + r]);
       CGRAD_UNROLL for (int v = 0; v < NV; ++v) acc[r][v] = V::add(acc[r][v], bias_r);
+    }
+  }
+  if (g.relu) {
+    CGRAD_UNROLL for (int r = 0; r < R; ++r) {
+      CGRAD_UNROLL for (int v = 0; v < NV; ++v) acc[r][v] = V::relu(acc[r][v]);
     }
   }
   // Fully unrolled so acc stays in registers (a run-time index would spill it to memory).
@@ -191,7 +203,8 @@ void dot_tile(const cgrad::detail::DotFormArgs<typename V::T>& g, std::size_t i0
     T* c = g.c + (i0 + r) * g.ldc + j0;
     CGRAD_UNROLL for (int j = 0; j < J; ++j) {
       const T sum = V::sum(acc[r][j]);
-      const T s = g.bias != nullptr ? sum + g.bias[j0 + j] : sum;
+      const T biased = g.bias != nullptr ? sum + g.bias[j0 + j] : sum;
+      const T s = g.relu ? cgrad::detail::relu_value(biased) : biased;
       c[j] = g.accumulate ? c[j] + s : s;
     }
   }
