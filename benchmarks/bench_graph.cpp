@@ -2,6 +2,7 @@
 // training step of the seed's two-layer network.
 #include <ctime>
 #include <string>
+#include <utility>
 
 #include <benchmark/benchmark.h>
 
@@ -65,10 +66,12 @@ void BM_OpOverheadTorch(benchmark::State& state) {
 }
 #endif
 
+// The layers as the seed's ops, as Linear then ReLU record them, or as Mlp does (with
+// affine_relu): the same arithmetic, the same bits (TwoLayerModel).
 template <class T>
-void BM_SpiralStep(benchmark::State& state, bool anomaly_mode) {
+void BM_SpiralStep(benchmark::State& state, bool anomaly_mode, cgrad::testing::Layers layers) {
   const cgrad::DetectAnomaly anomaly(anomaly_mode);
-  cgrad::testing::TwoLayerModel<T> model(300, 100, 3);
+  cgrad::testing::TwoLayerModel<T> model(300, 100, 3, 0, layers);
   model.step();  // the first step sizes every buffer
   const std::size_t before = allocation_count();
   for (auto _ : state) benchmark::DoNotOptimize(model.step());
@@ -76,13 +79,19 @@ void BM_SpiralStep(benchmark::State& state, bool anomaly_mode) {
       static_cast<double>(allocation_count() - before) / static_cast<double>(state.iterations());
 }
 
-// BM_OpOverhead/anomaly_off, ..., BM_SpiralStep/f64/anomaly_on
+// BM_OpOverhead/anomaly_off, ..., BM_SpiralStep/f64/anomaly_on (the seed's ops), and
+// BM_SpiralStep/f64/affine and /affine_relu (the layers' nodes, anomaly mode off)
 const bool registered = [] {
+  using cgrad::testing::Layers;
   for (const bool on : {false, true}) {
     const std::string mode = on ? "anomaly_on" : "anomaly_off";
     benchmark::RegisterBenchmark(("BM_OpOverhead/" + mode).c_str(), BM_OpOverhead, on);
-    benchmark::RegisterBenchmark(("BM_SpiralStep/f32/" + mode).c_str(), BM_SpiralStep<float>, on);
-    benchmark::RegisterBenchmark(("BM_SpiralStep/f64/" + mode).c_str(), BM_SpiralStep<double>, on);
+    benchmark::RegisterBenchmark(("BM_SpiralStep/f32/" + mode).c_str(), BM_SpiralStep<float>, on, Layers::ops);
+    benchmark::RegisterBenchmark(("BM_SpiralStep/f64/" + mode).c_str(), BM_SpiralStep<double>, on, Layers::ops);
+  }
+  for (const auto& [name, layers] : {std::pair{"affine", Layers::affine}, std::pair{"affine_relu", Layers::affine_relu}}) {
+    benchmark::RegisterBenchmark((std::string("BM_SpiralStep/f32/") + name).c_str(), BM_SpiralStep<float>, false, layers);
+    benchmark::RegisterBenchmark((std::string("BM_SpiralStep/f64/") + name).c_str(), BM_SpiralStep<double>, false, layers);
   }
 #if CGRAD_HAVE_TORCH
   benchmark::RegisterBenchmark("BM_OpOverhead/torch", BM_OpOverheadTorch);

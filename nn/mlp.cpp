@@ -7,6 +7,7 @@
 
 #include "graph/error.h"
 #include "ops/elementwise/relu.h"
+#include "ops/linalg/affine_relu.h"
 
 namespace cgrad {
 namespace {
@@ -64,8 +65,11 @@ void Mlp<T>::register_layers() {
 template <Real T>
 Var<T> Mlp<T>::forward(Graph<T>& graph, Var<T> x, std::source_location where) {
   for (std::size_t i = 0; i < layers_.size(); ++i) {
-    x = layers_[i].forward(graph, x, where);
-    if (i + 1 < layers_.size()) x = relu(x, where);
+    Linear<T>& layer = layers_[i];
+    if (i + 1 == layers_.size()) return layer.forward(graph, x, where);
+    // A hidden layer's product, bias and ReLU as one node (the same bits as Linear then ReLU).
+    x = layer.has_bias() ? affine_relu(x, graph.param(layer.weight(), where), graph.param(layer.bias(), where), where)
+                         : relu(layer.forward(graph, x, where), where);
   }
   return x;
 }

@@ -35,4 +35,23 @@ TEST(Allocations, SteadyStateStepAllocatesNothingInDouble) {
   EXPECT_EQ(allocations_in_steps(model, 20), 0u);
 }
 
+// Affine and AffineReLU (AffineReLU's backward keeps its buffer in the op's scratch).
+TEST(Allocations, SteadyStateStepWithFusedLayersAllocatesNothing) {
+  cgrad::testing::TwoLayerModel<double> model(300, 100, 3, 0, cgrad::testing::Layers::affine_relu);
+  EXPECT_GT(allocations_in_steps(model, 1), 0u);
+  EXPECT_EQ(allocations_in_steps(model, 20), 0u);
+}
+
+// The fused layers compute the seed's step bit for bit: the same losses, step after step.
+TEST(FusedLayers, TrainAsTheSeparateOps) {
+  using cgrad::testing::Layers;
+  cgrad::testing::TwoLayerModel<double> ops(300, 100, 3), affine(300, 100, 3, 0, Layers::affine),
+      affine_relu(300, 100, 3, 0, Layers::affine_relu);
+  for (int i = 0; i < 5; ++i) {
+    const double loss = ops.step();
+    ASSERT_EQ(loss, affine.step()) << "step " << i;
+    ASSERT_EQ(loss, affine_relu.step()) << "step " << i;
+  }
+}
+
 }  // namespace

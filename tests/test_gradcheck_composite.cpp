@@ -2,11 +2,13 @@
 // two models on spiral data (the linear classifier and the two-layer ReLU network).
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <random>
 #include <stdexcept>
+#include <type_traits>
 #include <vector>
 
 #include <fmt/core.h>
@@ -195,11 +197,11 @@ TEST(GradCheckComposite, TwoLayerNetworkWithScaledRegularisation) {
                 "two-layer network, scaled L2");
 }
 
-// Affine (ops/linalg/affine.h) claims the values and gradients of add_bias(matmul(x, w), b),
-// bit for bit: the same GEMMs, the bias added after each sum is complete, the same column
-// sums. Checked on a direct-path shape, the spiral's first layer and a packed-path shape.
-template <Real T>
-void expect_affine_is_add_bias_of_matmul(std::size_t rows, std::size_t in, std::size_t out) {
+// A fused node against the ops it replaces, on x [rows, in], w [in, out], b [1, out] and the
+// same upstream gradient: the value and the three gradients must be the same bits.
+template <Real T, class Fused, class Composed>
+void expect_same_bits_as_composition(std::size_t rows, std::size_t in, std::size_t out, const Fused& fused_of,
+                                     const Composed& composed_of) {
   const std::uint64_t seed = rows * 7919 + in * 31 + out;
   const Tensor<T> dy = uniform_tensor<T>(rows, out, seed + 3);
   struct Result {
@@ -210,16 +212,18 @@ void expect_affine_is_add_bias_of_matmul(std::size_t rows, std::size_t in, std::
     Parameter<T> w("w", uniform_tensor<T>(in, out, seed + 1));
     Parameter<T> b("b", uniform_tensor<T>(1, out, seed + 2));
     Graph<T> graph;
-    const Var<T> y = fused ? affine(graph.param(x), graph.param(w), graph.param(b))
-                           : add_bias(matmul(graph.param(x), graph.param(w)), graph.param(b));
+    const Var<T> y = fused ? fused_of(graph.param(x), graph.param(w), graph.param(b))
+                           : composed_of(graph.param(x), graph.param(w), graph.param(b));
     graph.backward(y, dy);
     return Result{y.value(), x.grad(), w.grad(), b.grad()};
   };
   const Result fused = run(true), composed = run(false);
+  using Bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
   const auto expect_same_bits = [&](const Tensor<T>& a, const Tensor<T>& e, const char* what) {
     ASSERT_EQ(a.shape(), e.shape()) << what;
     for (std::size_t i = 0; i < a.size(); ++i)
-      ASSERT_EQ(a[i], e[i]) << what << " [" << i << "], shape " << rows << "x" << in << "x" << out;
+      ASSERT_EQ(std::bit_cast<Bits>(a[i]), std::bit_cast<Bits>(e[i]))
+          << what << " [" << i << "] " << a[i] << " vs " << e[i] << ", shape " << rows << "x" << in << "x" << out;
   };
   expect_same_bits(fused.y, composed.y, "y");
   expect_same_bits(fused.dx, composed.dx, "dx");
@@ -227,10 +231,30 @@ void expect_affine_is_add_bias_of_matmul(std::size_t rows, std::size_t in, std::
   expect_same_bits(fused.db, composed.db, "db");
 }
 
+// Shapes on the direct path, the spiral's first layer, the packed path, and the packed
+// path with the depth in two blocks (the bias and the ReLU go in with the last).
+constexpr std::array<std::array<std::size_t, 3>, 4> kFusedShapes{{{3, 2, 4}, {300, 2, 100}, {256, 72, 200}, {96, 600, 200}}};
+
+// Affine (ops/linalg/affine.h) claims the values and gradients of add_bias(matmul(x, w), b),
+// bit for bit: the same GEMMs, the bias added after each sum is complete, the same column
+// sums.
 TEST(AffineOp, SameBitsAsAddBiasOfMatMul) {
-  for (const auto [rows, in, out] : {std::array<std::size_t, 3>{3, 2, 4}, {300, 2, 100}, {256, 72, 200}}) {
-    expect_affine_is_add_bias_of_matmul<float>(rows, in, out);
-    expect_affine_is_add_bias_of_matmul<double>(rows, in, out);
+  const auto fused = [](auto x, auto w, auto b) { return affine(x, w, b); };
+  const auto composed = [](auto x, auto w, auto b) { return add_bias(matmul(x, w), b); };
+  for (const auto [rows, in, out] : kFusedShapes) {
+    expect_same_bits_as_composition<float>(rows, in, out, fused, composed);
+    expect_same_bits_as_composition<double>(rows, in, out, fused, composed);
+  }
+}
+
+// AffineReLU (ops/linalg/affine_relu.h) claims those of relu(affine(x, w, b)): the ReLU in
+// the GEMM's store, its gradient and the bias's column sums in one pass.
+TEST(AffineReluOp, SameBitsAsReluOfAffine) {
+  const auto fused = [](auto x, auto w, auto b) { return affine_relu(x, w, b); };
+  const auto composed = [](auto x, auto w, auto b) { return relu(affine(x, w, b)); };
+  for (const auto [rows, in, out] : kFusedShapes) {
+    expect_same_bits_as_composition<float>(rows, in, out, fused, composed);
+    expect_same_bits_as_composition<double>(rows, in, out, fused, composed);
   }
 }
 

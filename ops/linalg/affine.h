@@ -10,7 +10,8 @@ namespace cgrad {
 // [in, out], as cgrad's Linear keeps it (LibTorch's linear() takes [out, in]). Values and
 // gradients are bit-identical to add_bias(matmul(x, weight), bias); one node instead of
 // two saves the bias's pass over the output in the forward (the GEMM adds it as it stores)
-// and the copy of the output's gradient in the backward.
+// and the copy of the output's gradient in the backward. affine_relu (affine_relu.h) is
+// its ReLU in the same node.
 template <Real T>
 Var<T> affine(Var<T> x, Var<T> weight, Var<T> bias, std::source_location where = std::source_location::current());
 

@@ -6,8 +6,8 @@ namespace cgrad {
 
 template <Real T>
 std::span<const OpInfo<T>* const> linalg_ops() {
-  static const std::array<const OpInfo<T>*, 2> ops{{
-      &matmul_op<T>(), &affine_op<T>()
+  static const std::array<const OpInfo<T>*, 3> ops{{
+      &matmul_op<T>(), &affine_op<T>(), &affine_relu_op<T>()
   }};
   return ops;
 }

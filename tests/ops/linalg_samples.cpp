@@ -1,9 +1,42 @@
 // Samples of MatMul: 2-D (the direct path and, with every dimension >= 64, the packed
 // GEMM), batched, and batched with broadcasting on either side; and of Affine, the Linear
-// layer's product and bias.
+// layer's product and bias, and of AffineReLU, the same with its ReLU.
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
 #include "tests/ops/op_sample.h"
 
 namespace cgrad::test {
+namespace {
+
+// Inputs x, weight, bias for AffineReLU whose every pre-activation x · weight + bias is at
+// least 10 central-difference steps (1e-4) from ReLU's kink, where the differences would
+// straddle it (the spiral's 30,000 outputs had one within 1e-5 of 0): the first seeds from
+// `seed` on that give them, as the elementwise samples draw ReLU's inputs away from 0.
+// Advances `seed` past the draws.
+std::vector<Tensor<double>> away_from_the_kink(const Shape& xs, const Shape& ws, const Shape& bs, std::uint64_t& seed) {
+  constexpr double kMargin = 1e-4;
+  for (int attempt = 0; attempt < 1000; ++attempt, seed += 3) {
+    std::vector<Tensor<double>> in{uniform(xs, seed), uniform(ws, seed + 1), uniform(bs, seed + 2)};
+    const std::size_t inner = ws[0], out = ws[1], rows = inner == 0 ? 0 : in[0].size() / inner;
+    bool clear = true;
+    for (std::size_t r = 0; r < rows && clear; ++r)
+      for (std::size_t j = 0; j < out && clear; ++j) {
+        double pre = in[2][j];
+        for (std::size_t p = 0; p < inner; ++p) pre += in[0][r * inner + p] * in[1][p * out + j];
+        clear = std::abs(pre) >= kMargin;
+      }
+    if (inner == 0) clear = std::all_of(in[2].span().begin(), in[2].span().end(), [](double b) { return std::abs(b) >= kMargin; });
+    if (clear) {
+      seed += 3;
+      return in;
+    }
+  }
+  throw std::logic_error("AffineReLU samples: no inputs clear of the kink in 1000 draws");
+}
+
+}  // namespace
 
 std::vector<OpSample> linalg_samples() {
   std::vector<OpSample> s;
@@ -59,6 +92,19 @@ std::vector<OpSample> linalg_samples() {
                        {uniform(c.x, seed), uniform(c.weight, seed + 1), uniform(c.bias, seed + 2)}, affine_of,
                        "np.matmul(x0, x1) + x2"));
     seed += 3;
+  }
+  // AffineReLU: the same shapes through the GEMM's ReLU store, outputs on both sides of
+  // the kink but none near it (see away_from_the_kink).
+  auto affine_relu_of = [](auto&, auto x) { return affine_relu(x[0], x[1], x[2]); };
+  for (const AffineCase& c : std::vector<AffineCase>{{{3, 5}, {5, 4}, {1, 4}, "a [1,out] bias"},
+                                                     {{300, 2}, {2, 100}, {100}, "the spiral's first layer"},
+                                                     {{2, 3, 4}, {4, 5}, {5}, "leading axes"},
+                                                     {{64, 64}, {64, 65}, {65}, "packed GEMM path"},
+                                                     {{2, 0}, {0, 3}, {3}, "in = 0: the bias alone"},
+                                                     {{0, 3}, {3, 2}, {2}, "no rows"}}) {
+    s.push_back(sample("AffineReLU", fmt::format("{}x{}+{}: {}", c.x, c.weight, c.bias, c.what),
+                       away_from_the_kink(c.x, c.weight, c.bias, seed), affine_relu_of,
+                       "np.maximum(np.matmul(x0, x1) + x2, 0)"));
   }
   return s;
 }

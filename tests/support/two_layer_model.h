@@ -1,7 +1,9 @@
 #pragma once
 // The seed's two-layer network (D -> hidden -> K, ReLU, softmax cross-entropy, L2 on both
 // weight matrices) with a plain gradient step, as a reusable fixture for the
-// zero-allocation test and the training-step benchmark.
+// zero-allocation test and the training-step benchmark. The layers are recorded as the
+// seed's matmul, add_bias and relu (Layers::ops), as relu(affine) and affine (what Linear
+// and ReLU record), or as affine_relu and affine (what Mlp records): the same bits.
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -9,6 +11,8 @@
 #include "cgrad.h"
 
 namespace cgrad::testing {
+
+enum class Layers { ops, affine, affine_relu };
 
 template <Real T>
 struct TwoLayerModel {
@@ -18,11 +22,13 @@ struct TwoLayerModel {
   Graph<T> graph;
   T learning_rate = 1;
   T reg = T(1e-3);
+  Layers layers = Layers::ops;
 
   // Random points in [-1,1]^2 with labels i % classes (nothing a network could learn): the
   // zero-allocation test and BM_SpiralStep need only the seed's shapes and arithmetic.
-  TwoLayerModel(std::size_t points, std::size_t hidden, std::size_t classes, std::uint32_t seed = 0)
-      : features(points, 2), labels(points) {
+  TwoLayerModel(std::size_t points, std::size_t hidden, std::size_t classes, std::uint32_t seed = 0,
+                Layers recorded_as = Layers::ops)
+      : features(points, 2), labels(points), layers(recorded_as) {
     std::mt19937 rng(seed);
     std::uniform_real_distribution<T> uniform(-1, 1);
     std::normal_distribution<T> normal(0, T(0.01));
@@ -45,8 +51,16 @@ struct TwoLayerModel {
   // Forward, backward and update; returns the loss.
   T step() {
     graph.clear();
-    Var<T> hidden = relu(add_bias(matmul(graph.input(features), graph.param(w1)), graph.param(b1)));
-    Var<T> scores = add_bias(matmul(hidden, graph.param(w2)), graph.param(b2));
+    const Var<T> x = graph.input(features);
+    Var<T> hidden, scores;
+    if (layers == Layers::ops) {
+      hidden = relu(add_bias(matmul(x, graph.param(w1)), graph.param(b1)));
+      scores = add_bias(matmul(hidden, graph.param(w2)), graph.param(b2));
+    } else {
+      hidden = layers == Layers::affine_relu ? affine_relu(x, graph.param(w1), graph.param(b1))
+                                             : relu(affine(x, graph.param(w1), graph.param(b1)));
+      scores = affine(hidden, graph.param(w2), graph.param(b2));
+    }
     Var<T> loss = softmax_xent(scores, labels) + l2_reg(graph.param(w1), reg) + l2_reg(graph.param(w2), reg);
     for (Parameter<T>* p : {&w1, &b1, &w2, &b2}) p->zero_grad();
     graph.backward(loss);
