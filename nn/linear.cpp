@@ -7,7 +7,9 @@
 #include <fmt/format.h>
 
 #include "graph/error.h"
+#include "ops/elementwise/relu.h"
 #include "ops/linalg/affine.h"
+#include "ops/linalg/affine_relu.h"
 #include "ops/linalg/matmul.h"
 
 namespace cgrad {
@@ -59,6 +61,15 @@ template <Real T>
 Var<T> Linear<T>::forward(Graph<T>& graph, Var<T> x, std::source_location where) {
   Var<T> weight = graph.param(weight_, where);
   return has_bias_ ? affine(x, weight, graph.param(bias_, where), where) : matmul(x, weight, where);
+}
+
+template <Real T>
+Var<T> Linear<T>::forward_relu(Graph<T>& graph, Var<T> x, std::source_location where) {
+  if (!has_bias_) return relu(forward(graph, x, where), where);
+  // The weight's leaf first, as forward records them (arguments have no evaluation order,
+  // and the grad-ready hook orders a node's parameters by their leaves).
+  Var<T> weight = graph.param(weight_, where);
+  return affine_relu(x, weight, graph.param(bias_, where), where);
 }
 
 template class Linear<float>;

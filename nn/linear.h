@@ -43,6 +43,10 @@ class Linear : public UnaryModule<T> {
   Linear(std::size_t in, std::size_t out, const Init<T>& init, std::string_view name = "");
 
   Var<T> forward(Graph<T>& graph, Var<T> x, std::source_location where = std::source_location::current()) override;
+  // relu(forward(x)), with a bias as one AffineReLU node (ops/linalg/affine_relu.h): the
+  // same values and gradients, one pass over the output fewer each way. Mlp and Sequential
+  // (a Linear followed by a ReLU) use it.
+  Var<T> forward_relu(Graph<T>& graph, Var<T> x, std::source_location where = std::source_location::current());
 
   std::size_t in_features() const { return weight_.shape()[0]; }
   std::size_t out_features() const { return weight_.shape()[1]; }

@@ -6,8 +6,6 @@
 #include <fmt/ranges.h>
 
 #include "graph/error.h"
-#include "ops/elementwise/relu.h"
-#include "ops/linalg/affine_relu.h"
 
 namespace cgrad {
 namespace {
@@ -65,11 +63,8 @@ void Mlp<T>::register_layers() {
 template <Real T>
 Var<T> Mlp<T>::forward(Graph<T>& graph, Var<T> x, std::source_location where) {
   for (std::size_t i = 0; i < layers_.size(); ++i) {
-    Linear<T>& layer = layers_[i];
-    if (i + 1 == layers_.size()) return layer.forward(graph, x, where);
     // A hidden layer's product, bias and ReLU as one node (the same bits as Linear then ReLU).
-    x = layer.has_bias() ? affine_relu(x, graph.param(layer.weight(), where), graph.param(layer.bias(), where), where)
-                         : relu(layer.forward(graph, x, where), where);
+    x = i + 1 < layers_.size() ? layers_[i].forward_relu(graph, x, where) : layers_[i].forward(graph, x, where);
   }
   return x;
 }

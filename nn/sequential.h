@@ -7,18 +7,22 @@
 //                         std::make_unique<ReLU<float>>());
 //   Linear<float>& head = net.emplace_back<Linear<float>>(LinearOptions(16, 3), rng);
 //
-// Each module lives on the heap, so adding one never moves the others.
+// Each module lives on the heap, so adding one never moves the others. A Linear followed
+// by a ReLU records one AffineReLU node (Linear::forward_relu), as Mlp's layers do.
 #include <concepts>
 #include <cstddef>
 #include <memory>
 #include <source_location>
 #include <string>
+#include <typeinfo>
 #include <utility>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "graph/error.h"
+#include "nn/activation.h"
+#include "nn/linear.h"
 #include "nn/module.h"
 
 namespace cgrad {
@@ -64,8 +68,18 @@ class Sequential : public UnaryModule<T> {
     return *typed;
   }
 
+  // A Linear followed by a ReLU (exactly those classes, not subclasses that may forward
+  // differently) runs as Linear::forward_relu: one node, the same bits.
   Var<T> forward(Graph<T>& graph, Var<T> x, std::source_location where = std::source_location::current()) override {
-    for (const auto& module : modules_) x = module->forward(graph, x, where);
+    for (std::size_t i = 0; i < modules_.size(); ++i) {
+      if (i + 1 < modules_.size() && typeid(*modules_[i]) == typeid(Linear<T>) &&
+          typeid(*modules_[i + 1]) == typeid(ReLU<T>)) {
+        x = static_cast<Linear<T>&>(*modules_[i]).forward_relu(graph, x, where);
+        ++i;
+      } else {
+        x = modules_[i]->forward(graph, x, where);
+      }
+    }
     return x;
   }
 

@@ -213,6 +213,37 @@ TEST(NnSequential, ForwardEqualsTheManualChain) {
   }
 }
 
+// A Linear followed by a ReLU records one AffineReLU node (and no ReLU node), with the
+// values and gradients of Linear then ReLU, bit for bit.
+TEST(NnSequential, LinearThenReluIsOneAffineReluNode) {
+  Rng rng(5);
+  Sequential<double> net(std::make_unique<Linear<double>>(LinearOptions(3, 6), rng), std::make_unique<ReLU<double>>());
+  net.emplace_back<Linear<double>>(LinearOptions(6, 2), rng);
+  const Tensor<double> input = test::uniform_tensor<double>(Shape{7, 3}, 12);
+  const auto gradients = [&](bool chained) {
+    Graph<double> graph;
+    net.zero_grad();
+    const Var<double> x = graph.input(input);
+    Linear<double>& first = net.at<Linear<double>>(0);
+    const Var<double> y = chained ? net.forward(graph, x)
+                                  : net.at<Linear<double>>(2).forward(graph, relu(first.forward(graph, x)));
+    std::vector<std::string> ops;
+    for (std::size_t i = 0; i < graph.size(); ++i)
+      if (const auto* op = graph.node(static_cast<std::uint32_t>(i)).op) ops.emplace_back(op->name);
+    graph.backward(sum(y));
+    std::vector<Tensor<double>> grads{y.value()};
+    for (Parameter<double>* p : net.parameters()) grads.push_back(p->grad());
+    return std::pair{ops, grads};
+  };
+  const auto [chained_ops, chained] = gradients(true);
+  const auto [manual_ops, manual] = gradients(false);
+  EXPECT_EQ(chained_ops, (std::vector<std::string>{"AffineReLU", "Affine"}));
+  EXPECT_EQ(manual_ops, (std::vector<std::string>{"Affine", "ReLU", "Affine"}));
+  ASSERT_EQ(chained.size(), manual.size());
+  for (std::size_t t = 0; t < chained.size(); ++t)
+    for (std::size_t i = 0; i < manual[t].size(); ++i) EXPECT_EQ(chained[t][i], manual[t][i]) << t << " " << i;
+}
+
 TEST(NnSequential, EmptyIsTheIdentityAndBadAccessIsRefused) {
   Sequential<float> net;
   Graph<float> graph;
