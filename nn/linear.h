@@ -44,8 +44,8 @@ class Linear : public UnaryModule<T> {
 
   Var<T> forward(Graph<T>& graph, Var<T> x, std::source_location where = std::source_location::current()) override;
   // relu(forward(x)), with a bias as one AffineReLU node (ops/linalg/affine_relu.h): the
-  // same values and gradients, one pass over the output fewer each way. Mlp and Sequential
-  // (a Linear followed by a ReLU) use it.
+  // same values and gradients, without the forward's pass over the output and the ReLU
+  // node's buffers. Mlp and Sequential (a Linear followed by a ReLU) use it.
   Var<T> forward_relu(Graph<T>& graph, Var<T> x, std::source_location where = std::source_location::current());
 
   std::size_t in_features() const { return weight_.shape()[0]; }
