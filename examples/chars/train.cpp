@@ -19,9 +19,14 @@ std::string format_log_point(const LogPoint& point) {
 }
 
 double evaluate(CharModel& model, const std::vector<Word>& words) {
+  Graph<float> graph;
+  return evaluate(model, words, graph);
+}
+
+double evaluate(CharModel& model, const std::vector<Word>& words, Graph<float>& graph) {
   const bool was_training = model.is_training();
   model.eval();
-  Graph<float> graph;
+  const NoGradGuard<float> no_grad(graph);
   WordBatch batch;
   std::vector<const Word*> chunk;
   double total = 0.0;
@@ -105,9 +110,11 @@ TrainResult train(CharModel& model, Optimizer<float>& optimizer, const Corpus& c
   const int rank = parallel.rank(), ranks = parallel.size();
   BatchSource batches(corpus.train, options, parallel);
   TrainResult result;
+  Graph<float> eval_graph;
   const auto record = [&](LogPoint point) {
     // Every rank holds the same parameters: rank 0 alone evaluates (and prints).
-    point.val_loss = rank == 0 ? evaluate(model, corpus.validation) : std::numeric_limits<double>::quiet_NaN();
+    point.val_loss =
+        rank == 0 ? evaluate(model, corpus.validation, eval_graph) : std::numeric_limits<double>::quiet_NaN();
     result.history.push_back(point);
     log(point);
   };

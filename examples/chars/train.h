@@ -62,6 +62,9 @@ inline constexpr std::size_t kEvalChunk = 512;
 
 // The mean next-character loss over every position of `words`, in nats per character
 // (each word's final boundary counts as a character); in eval mode, recording no gradients.
+// With `graph`, on that graph, which keeps its buffers for the next evaluation (train's
+// evaluations reuse one: a fresh graph each time spent most of a short run in page faults).
 double evaluate(CharModel& model, const std::vector<Word>& words);
+double evaluate(CharModel& model, const std::vector<Word>& words, Graph<float>& graph);
 
 }  // namespace cgrad::chars
