@@ -156,6 +156,16 @@ void check_all_shapes() {
 TEST_P(GemmPath, MatchesNaiveAllTransposesFloat) { check_all_shapes<float>(); }
 TEST_P(GemmPath, MatchesNaiveAllTransposesDouble) { check_all_shapes<double>(); }
 
+// n values uniform in [-1, 1) from `seed`: a bias for the product's n columns.
+template <class T>
+std::vector<T> random_bias(std::size_t n, unsigned seed) {
+  std::vector<T> bias(n);
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> dist(-1.0, 1.0);
+  for (auto& v : bias) v = static_cast<T>(dist(rng));
+  return bias;
+}
+
 // A bias is added after the product (every path: packed, its edge tiles and kc blocks, and
 // the three direct forms): the same bits as the product without it plus a separate
 // addition, and the padding past each row untouched.
@@ -165,10 +175,7 @@ void check_bias_after_product() {
   for (const Case& c : shapes()) {
     if (c.accumulate) continue;
     const Problem<T> problem(c, seed++);
-    std::vector<T> bias(c.n);
-    std::mt19937 rng(seed);
-    std::uniform_real_distribution<double> dist(-1.0, 1.0);
-    for (auto& v : bias) v = static_cast<T>(dist(rng));
+    std::vector<T> bias = random_bias<T>(c.n, seed);
     std::vector<T> want = problem.run();
     for (std::size_t i = 0; i < c.m; ++i) {
       for (std::size_t j = 0; j < c.n; ++j) want[i * problem.ldc + j] += bias[j];
@@ -191,10 +198,7 @@ void check_relu_after_bias() {
   for (const Case& c : shapes()) {
     if (c.accumulate) continue;
     const Problem<T> problem(c, seed++);
-    std::vector<T> bias(c.n);
-    std::mt19937 rng(seed);
-    std::uniform_real_distribution<double> dist(-1.0, 1.0);
-    for (auto& v : bias) v = static_cast<T>(dist(rng));
+    std::vector<T> bias = random_bias<T>(c.n, seed);
     bias[0] = T(-0.0);
     if (c.n > 2) bias[c.n / 2] = std::numeric_limits<T>::quiet_NaN();
     for (const T* b : {static_cast<const T*>(nullptr), static_cast<const T*>(bias.data())}) {
