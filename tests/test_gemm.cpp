@@ -16,6 +16,7 @@
 
 #include "ops/kernels/gemm.h"
 #include "ops/kernels/gemm_dispatch.h"
+#include "ops/kernels/gemm_gathered.h"
 #include "ops/kernels/gemm_kernel_set.h"
 #include "ops/kernels/relu_math.h"
 
@@ -287,6 +288,65 @@ void check_thread_independence() {
 
 TEST_P(GemmPath, BitIdenticalForOneAndTwoThreadsFloat) { check_thread_independence<float>(); }
 TEST_P(GemmPath, BitIdenticalForOneAndTwoThreadsDouble) { check_thread_independence<double>(); }
+
+// gemm_gathered reads X(r, p) = x[x_rows[r] + x_depths[p]] and Y(p, j) = y[y_depths[p] + j]
+// through its tables: the same bits as gemm on those matrices written out (shapes on
+// gemm's row-form path, so both run the same chains), with a row bias, with accumulate,
+// and split over blocks in parallel (70 x 600 x 40). The tables overlap rows the way a
+// convolution's shifted planes do (neighbouring rows 1 element apart).
+template <class T>
+void check_gathered_matches_gemm() {
+  struct GatheredCase {
+    std::size_t rows, cols, depth;
+    bool accumulate, bias;
+  };
+  const std::vector<GatheredCase> cases = {
+      {5, 40, 7, false, false}, {9, 70, 20, false, true}, {9, 70, 20, true, false}, {70, 600, 40, false, true}};
+  std::mt19937 rng(31);
+  std::uniform_real_distribution<double> dist(-1.0, 1.0);
+  for (const GatheredCase& c : cases) {
+    const std::string label = std::to_string(c.rows) + "x" + std::to_string(c.cols) + "x" + std::to_string(c.depth) +
+                              (c.accumulate ? " accumulate" : "") + (c.bias ? " bias" : "");
+    std::vector<std::size_t> x_rows(c.rows), x_depths(c.depth), y_depths(c.depth);
+    for (std::size_t r = 0; r < c.rows; ++r) x_rows[r] = r / 3 * 50 + r % 3;  // runs of 3 rows one apart
+    for (std::size_t p = 0; p < c.depth; ++p) x_depths[p] = p + p / 4;      // gaps, as a plane's lines
+    for (std::size_t p = 0; p < c.depth; ++p) y_depths[p] = p / 2 * (c.cols + 3) + p % 2 * 2;
+    std::vector<T> x(x_rows.back() + x_depths.back() + 1), y(y_depths.back() + c.cols);
+    for (auto& v : x) v = static_cast<T>(dist(rng));
+    for (auto& v : y) v = static_cast<T>(dist(rng));
+    std::vector<T> a(c.rows * c.depth), b(c.depth * c.cols), bias(c.rows), start(c.rows * c.cols);
+    for (std::size_t r = 0; r < c.rows; ++r)
+      for (std::size_t p = 0; p < c.depth; ++p) a[r * c.depth + p] = x[x_rows[r] + x_depths[p]];
+    for (std::size_t p = 0; p < c.depth; ++p)
+      for (std::size_t j = 0; j < c.cols; ++j) b[p * c.cols + j] = y[y_depths[p] + j];
+    for (auto& v : bias) v = static_cast<T>(dist(rng));
+    for (auto& v : start) v = static_cast<T>(dist(rng));
+    std::vector<T> want = start, got = start;
+    gemm<T>({c.rows, c.cols, c.depth}, {.a = a.data(), .lda = c.depth, .b = b.data(), .ldb = c.cols,
+                                        .c = want.data(), .ldc = c.cols, .accumulate = c.accumulate});
+    if (c.bias)
+      for (std::size_t r = 0; r < c.rows; ++r)
+        for (std::size_t j = 0; j < c.cols; ++j) want[r * c.cols + j] += bias[r];
+    gemm_gathered<T>({.rows = c.rows, .cols = c.cols, .depth = c.depth, .x = x.data(), .x_rows = x_rows.data(),
+                      .x_depths = x_depths.data(), .y = y.data(), .y_depths = y_depths.data(), .c = got.data(),
+                      .ldc = c.cols, .accumulate = c.accumulate, .row_bias = c.bias ? bias.data() : nullptr});
+    expect_same_bits(got, want, "gathered " + label);
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+}
+
+TEST_P(GemmPath, GatheredMatchesGemmOnTheMatricesFloat) { check_gathered_matches_gemm<float>(); }
+TEST_P(GemmPath, GatheredMatchesGemmOnTheMatricesDouble) { check_gathered_matches_gemm<double>(); }
+
+TEST(Gemm, GatheredRejectsABiasWithAccumulate) {
+  const float one = 1.0f;
+  const std::size_t zero = 0;
+  float out = 0.0f;
+  EXPECT_THROW(gemm_gathered<float>({.rows = 1, .cols = 1, .depth = 1, .x = &one, .x_rows = &zero, .x_depths = &zero,
+                                     .y = &one, .y_depths = &zero, .c = &out, .ldc = 1, .accumulate = true,
+                                     .row_bias = &one}),
+               std::invalid_argument);
+}
 
 INSTANTIATE_TEST_SUITE_P(Gemm, GemmPath,
                          ::testing::Values(GemmIsa::portable, GemmIsa::avx2, GemmIsa::avx512),

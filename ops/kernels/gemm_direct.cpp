@@ -6,11 +6,13 @@
 //   along k (dot products, for outputs too narrow to fill a vector).
 #include <algorithm>
 #include <cstddef>
+#include <stdexcept>
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/partitioner.h>
 
+#include "ops/kernels/gemm_gathered.h"
 #include "ops/kernels/gemm_paths.h"
 
 namespace cgrad::detail {
@@ -134,3 +136,27 @@ template void gemm_direct<double>(GemmShape, const GemmOperands<double>&,
                                   const GemmKernelSet<double>&);
 
 }  // namespace cgrad::detail
+
+namespace cgrad {
+
+template <class T>
+void gemm_gathered(const GatheredGemm<T>& g) {
+  if (g.row_bias != nullptr && g.accumulate) throw std::invalid_argument("gemm_gathered: a bias is only for C = X * Y + bias");
+  if (g.rows == 0 || g.cols == 0) return;
+  const auto& ks = detail::active_gemm_kernels<T>();
+  detail::for_blocks(g.rows, g.cols, g.rows * g.cols * g.depth,
+                     [&](std::size_t i0, std::size_t i1, std::size_t j0, std::size_t j1) {
+                       detail::RowFormArgs<T> args{i1 - i0, j1 - j0, g.depth, g.x, 0, 0, g.y + j0, 0,
+                                                   g.c + i0 * g.ldc + j0, g.ldc, 1, g.accumulate, nullptr,
+                                                   g.row_bias != nullptr ? g.row_bias + i0 : nullptr, false};
+                       args.x_rows = g.x_rows + i0;
+                       args.x_depths = g.x_depths;
+                       args.y_depths = g.y_depths;
+                       ks.row_form(args);
+                     });
+}
+
+template void gemm_gathered<float>(const GatheredGemm<float>&);
+template void gemm_gathered<double>(const GatheredGemm<double>&);
+
+}  // namespace cgrad

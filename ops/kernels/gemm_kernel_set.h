@@ -14,6 +14,9 @@ namespace cgrad::detail {
 // A bias (GEMM's, not with accumulate) is added after the sum: col_bias[j] to column j,
 // or, for a transposed result, row_bias[r] to row r; at most one is set. With relu (not
 // with accumulate) the ReLU of that result is stored.
+// Gathered operands (a convolution's implicit GEMM, see gemm_gathered.h): when y_depths is
+// set, x_rows and x_depths are too, and X(r, p) = x[x_rows[r] + x_depths[p]],
+// Y(p, j) = y[y_depths[p] + j]; the strides x_row_stride, x_depth_stride and ldy are unused.
 template <class T>
 struct RowFormArgs {
   std::size_t rows, cols, depth;
@@ -27,6 +30,9 @@ struct RowFormArgs {
   const T* col_bias;
   const T* row_bias;
   bool relu;
+  const std::size_t* x_rows = nullptr;
+  const std::size_t* x_depths = nullptr;
+  const std::size_t* y_depths = nullptr;
 };
 
 // C(i, j) (=|+=) sum_p A(i, p) * B(j, p): dot products vectorized along the depth, for

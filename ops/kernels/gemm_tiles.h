@@ -14,6 +14,7 @@
 // with a V from that file's anonymous namespace: the instantiations then have internal
 // linkage, so the linker can never hand one ISA's copy to another ISA's caller.
 #include <cstddef>
+#include <type_traits>
 
 #include "ops/kernels/gemm_kernel_set.h"
 #include "ops/kernels/gemm_packing.h"
@@ -61,7 +62,8 @@ void micro_tile(std::size_t kc, const typename V::T* a, const typename V::T* b, 
 }
 
 // R rows by NV vectors of the row form; the last vector holds `tail` (1..lanes) columns.
-template <class V, int R, int NV>
+// Gathered: the operands are read through g's offset tables (RowFormArgs).
+template <class V, int R, int NV, bool Gathered>
 void row_tile(const cgrad::detail::RowFormArgs<typename V::T>& g, std::size_t r0, std::size_t j0,
               int tail) {
   using T = typename V::T;
@@ -71,19 +73,44 @@ void row_tile(const cgrad::detail::RowFormArgs<typename V::T>& g, std::size_t r0
   CGRAD_UNROLL for (int r = 0; r < R; ++r) {
     CGRAD_UNROLL for (int v = 0; v < NV; ++v) acc[r][v] = V::zero();
   }
-  const T* y = g.y + j0;
-  const T* x = g.x + r0 * g.x_row_stride;
   const bool full = tail == L;
-  for (std::size_t p = 0; p < g.depth; ++p) {
-    Reg yv[NV];
-    CGRAD_UNROLL for (int v = 0; v + 1 < NV; ++v) yv[v] = V::load(y + v * L);
-    yv[NV - 1] = full ? V::load(y + (NV - 1) * L) : V::load_part(y + (NV - 1) * L, tail);
-    CGRAD_UNROLL for (int r = 0; r < R; ++r) {
-      const Reg xv = V::bcast(x[r * g.x_row_stride]);
-      CGRAD_UNROLL for (int v = 0; v < NV; ++v) acc[r][v] = V::fma(xv, yv[v], acc[r][v]);
+  // The depth loop, compiled for a full last vector and for a partial one, so that the
+  // choice is not made again at every step (perf showed the test inside the loop).
+  const auto sweep = [&](auto full_last) {
+    const auto multiply_add = [&](const T* y, const auto& x_at) {
+      Reg yv[NV];
+      CGRAD_UNROLL for (int v = 0; v + 1 < NV; ++v) yv[v] = V::load(y + v * L);
+      if constexpr (decltype(full_last)::value) {
+        yv[NV - 1] = V::load(y + (NV - 1) * L);
+      } else {
+        yv[NV - 1] = V::load_part(y + (NV - 1) * L, tail);
+      }
+      CGRAD_UNROLL for (int r = 0; r < R; ++r) {
+        const Reg xv = V::bcast(x_at(r));
+        CGRAD_UNROLL for (int v = 0; v < NV; ++v) acc[r][v] = V::fma(xv, yv[v], acc[r][v]);
+      }
+    };
+    if constexpr (Gathered) {
+      const T* x_row[R];
+      CGRAD_UNROLL for (int r = 0; r < R; ++r) x_row[r] = g.x + g.x_rows[r0 + r];
+      for (std::size_t p = 0; p < g.depth; ++p) {
+        const std::size_t x_depth = g.x_depths[p];
+        multiply_add(g.y + g.y_depths[p] + j0, [&](int r) { return x_row[r][x_depth]; });
+      }
+    } else {
+      const T* y = g.y + j0;
+      const T* x = g.x + r0 * g.x_row_stride;
+      for (std::size_t p = 0; p < g.depth; ++p) {
+        multiply_add(y, [&](int r) { return x[r * g.x_row_stride]; });
+        x += g.x_depth_stride;
+        y += g.ldy;
+      }
     }
-    x += g.x_depth_stride;
-    y += g.ldy;
+  };
+  if (full) {
+    sweep(std::true_type{});
+  } else {
+    sweep(std::false_type{});
   }
   if (g.col_bias != nullptr) {
     CGRAD_UNROLL for (int v = 0; v < NV; ++v) {
@@ -129,16 +156,16 @@ void row_tile(const cgrad::detail::RowFormArgs<typename V::T>& g, std::size_t r0
 
 // One tile of up to R rows by up to NV vectors (rows and nv at least 1); edges use the
 // smaller instantiations.
-template <class V, int R, int NV>
+template <class V, int R, int NV, bool Gathered>
 void row_tile_upto(const cgrad::detail::RowFormArgs<typename V::T>& g, std::size_t rows,
                    std::size_t r0, std::size_t j0, int nv, int tail) {
   if constexpr (R > 1) {
-    if (rows < R) return row_tile_upto<V, R - 1, NV>(g, rows, r0, j0, nv, tail);
+    if (rows < R) return row_tile_upto<V, R - 1, NV, Gathered>(g, rows, r0, j0, nv, tail);
   }
   if constexpr (NV > 1) {
-    if (nv < NV) return row_tile_upto<V, R, NV - 1>(g, rows, r0, j0, nv, tail);
+    if (nv < NV) return row_tile_upto<V, R, NV - 1, Gathered>(g, rows, r0, j0, nv, tail);
   }
-  row_tile<V, R, NV>(g, r0, j0, tail);
+  row_tile<V, R, NV, Gathered>(g, r0, j0, tail);
 }
 
 // The output is swept in column chunks of 4 vectors, each chunk top to bottom, so the
@@ -149,8 +176,8 @@ void row_tile_upto(const cgrad::detail::RowFormArgs<typename V::T>& g, std::size
 // output, or the last columns of a wide one) takes NarrowRows rows at a time, so that it
 // still has enough independent accumulators to cover the FMA latency where the ISA has the
 // registers for them.
-template <class V, int NarrowRows>
-void row_form(const cgrad::detail::RowFormArgs<typename V::T>& g) {
+template <class V, int NarrowRows, bool Gathered>
+void row_form_sweep(const cgrad::detail::RowFormArgs<typename V::T>& g) {
   constexpr std::size_t NV = 4, L = V::lanes;
   for (std::size_t j0 = 0; j0 < g.cols; j0 += NV * L) {
     const std::size_t cols = g.cols - j0 < NV * L ? g.cols - j0 : NV * L;
@@ -160,12 +187,18 @@ void row_form(const cgrad::detail::RowFormArgs<typename V::T>& g) {
     for (std::size_t r0 = 0; r0 < g.rows; r0 += tile_rows) {
       const std::size_t rows = g.rows - r0 < tile_rows ? g.rows - r0 : tile_rows;
       if (nv <= 2) {
-        row_tile_upto<V, NarrowRows, 2>(g, rows, r0, j0, nv, tail);
+        row_tile_upto<V, NarrowRows, 2, Gathered>(g, rows, r0, j0, nv, tail);
       } else {
-        row_tile_upto<V, 4, 4>(g, rows, r0, j0, nv, tail);
+        row_tile_upto<V, 4, 4, Gathered>(g, rows, r0, j0, nv, tail);
       }
     }
   }
+}
+
+template <class V, int NarrowRows>
+void row_form(const cgrad::detail::RowFormArgs<typename V::T>& g) {
+  if (g.y_depths != nullptr) return row_form_sweep<V, NarrowRows, true>(g);
+  row_form_sweep<V, NarrowRows, false>(g);
 }
 
 // R rows of A against J rows of B, each a dot product along the depth.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
@@ -10,6 +11,8 @@
 #include <tbb/task_arena.h>
 
 #include "ops/kernels/gemm.h"
+#include "ops/kernels/gemm_gathered.h"
+#include "ops/kernels/gemm_kernel_set.h"
 #include "ops/kernels/gemm_paths.h"
 #include "ops/op_support.h"
 #include "ops/scratch.h"
@@ -87,7 +90,10 @@ std::size_t weight_grad_chunks(const Geometry& g) {
 // Buffers of the calling thread (ops/scratch.h), one per slot. The parallel parts
 // run isolated (tbb::this_task_arena::isolate), so while a thread waits inside one it
 // cannot pick up another op's task that would reuse its buffers.
-enum class Scratch : std::size_t { columns, column_grad, weight_partials, padding_masks, count };
+enum class Scratch : std::size_t {
+  columns, column_grad, weight_partials, padding_masks, padded, wide, padded_grad, flipped_weight, transposed_grad,
+  count
+};
 
 template <Real T>
 T* scratch(Scratch slot, std::size_t count) {
@@ -267,6 +273,252 @@ void col2im_add(const Geometry& g, const T* dcol, T* dx, const T* masks) {
   });
 }
 
+// Stride-1 convolutions (3x3 "same" or "valid" and the like) run as an implicit GEMM
+// over the zero-padded input instead of through a column matrix. With the planes padded
+// to Hp x Wp, output pixel (oh, ow) reads at tap (ki, kj) the padded element
+// (oh + ki dh) Wp + ow + kj dw = q + shift(ki, kj), q = oh Wp + ow: every row of the
+// column matrix is a padded plane read at one shift. gemm_gathered reads those rows in
+// place through a table of shifts, and writes the output "wide", Ho lines of Wp
+// (the last Wp - Wo of a line are fields that wrap onto the next line: computed, then
+// dropped when the wide output is copied down to Ho x Wo). The copies are of the input
+// and the output (about 1x each) where im2col and col2im moved 9x the input for a 3x3
+// kernel (perf of the [64,16,14,14] -> 32 step: im2col, its copies and col2im about a
+// quarter of it), for the wide lines' extra columns (16 of 14 there).
+//   y_n   = W · shifted planes of pad(x_n): the forward, the same sums as im2col's;
+//   dx_n  = the same kind of convolution of dy_n, padded by the kernel's extent minus the
+//           padding, with the weight flipped in space and transposed in channels;
+//   dWᵀ  += shifted planes of pad(x_n) · dy_nᵀ, the sums over the valid pixels only, in
+//           pixel order as im2col's (so a wrapped field's inf or NaN never enters dW).
+// The input gradient's padding must not be negative: padding <= dilation (kernel - 1).
+// With fewer than 4 input channels a group's input-gradient product has fewer rows than a
+// register tile, and im2col's copies are small: [64,1,28,28] -> 16 ran 1.0 -> 1.3 to 1.5 ms
+// on this path, so such convolutions (the first layer, depthwise ones) keep im2col.
+bool implicit_gemm(const Geometry& g) {
+  constexpr std::size_t kMinGroupChannels = 4;
+  const detail::Window2d& w = g.window;
+  return w.stride == Size2d{1} && !g.pointwise() && g.group_channels() >= kMinGroupChannels &&
+         w.padding.h <= w.dilation.h * (w.kernel.h - 1) && w.padding.w <= w.dilation.w * (w.kernel.w - 1);
+}
+
+// A stride-1 convolution's planes: `height` x `width` padded by `pad` on each side.
+struct PaddedPlanes {
+  std::size_t channels, height, width;
+  Size2d pad, kernel, dilation;
+
+  std::size_t padded_height() const { return height + 2 * pad.h; }
+  std::size_t padded_width() const { return width + 2 * pad.w; }
+  std::size_t plane() const { return padded_height() * padded_width(); }
+  std::size_t size() const { return channels * plane(); }
+  Size2d out() const {
+    return {padded_height() - dilation.h * (kernel.h - 1), padded_width() - dilation.w * (kernel.w - 1)};
+  }
+  // Columns of the wide output: Ho lines of Wp, the last one only as long as it reads.
+  std::size_t wide_cols() const { return (out().h - 1) * padded_width() + out().w; }
+};
+
+PaddedPlanes input_planes(const Geometry& g) {
+  return {g.channels, g.height, g.width, g.window.padding, g.window.kernel, g.window.dilation};
+}
+
+// dy padded so that the stride-1 convolution with the flipped kernel gives H x W.
+PaddedPlanes gradient_planes(const Geometry& g) {
+  const detail::Window2d& w = g.window;
+  const Size2d pad{w.dilation.h * (w.kernel.h - 1) - w.padding.h, w.dilation.w * (w.kernel.w - 1) - w.padding.w};
+  return {g.out_channels, g.out.h, g.out.w, pad, w.kernel, w.dilation};
+}
+
+// out[0, n) = in[0, n) for a short line (a plane's width), in blocks of 8 and a last block
+// that overlaps the one before (the ranges do not overlap each other). A plain loop over
+// 14 elements ran one element at a time: its vector body needs 16.
+template <Real T>
+void copy_line(const T* __restrict in, std::size_t n, T* __restrict out) {
+  constexpr std::size_t kBlock = 8;
+  if (n < kBlock) {
+    for (std::size_t j = 0; j < n; ++j) out[j] = in[j];
+    return;
+  }
+  for (std::size_t j = 0; j + kBlock <= n; j += kBlock)
+    for (std::size_t k = 0; k < kBlock; ++k) out[j + k] = in[j + k];
+  for (std::size_t k = 0; k < kBlock; ++k) out[n - kBlock + k] = in[n - kBlock + k];
+}
+
+// dst = src (channels of height x width) with `pad` zeros around each plane. The lines
+// are short, so these stay plain loops, as im2col's (the attribute keeps GCC from making
+// calls to memset and memmove of them: perf put those calls at 8% of the [64,16,14,14]
+// -> 32 step).
+template <Real T>
+__attribute__((optimize("no-tree-loop-distribute-patterns"))) void pad_planes(const PaddedPlanes& p, const T* src,
+                                                                              T* dst) {
+  const std::size_t wp = p.padded_width();
+  for (std::size_t c = 0; c < p.channels; ++c) {
+    T* plane = dst + c * p.plane();
+    const T* in = src + c * p.height * p.width;
+    for (std::size_t i = 0; i < p.pad.h * wp; ++i) plane[i] = T{0};
+    for (std::size_t i = 0; i < p.height; ++i) {
+      T* line = plane + (p.pad.h + i) * wp;
+      for (std::size_t j = 0; j < p.pad.w; ++j) line[j] = T{0};
+      copy_line(in + i * p.width, p.width, line + p.pad.w);
+      for (std::size_t j = p.pad.w + p.width; j < wp; ++j) line[j] = T{0};
+    }
+    for (std::size_t i = (p.pad.h + p.height) * wp; i < p.plane(); ++i) plane[i] = T{0};
+  }
+}
+
+// out[r, oh, ow] (=|+=) wide[r, oh Wp + ow] for `rows` rows of wide output.
+template <Real T>
+__attribute__((optimize("no-tree-loop-distribute-patterns"))) void unwiden(const PaddedPlanes& p, std::size_t rows,
+                                                                           const T* wide, T* out, bool accumulate) {
+  const Size2d o = p.out();
+  const std::size_t wp = p.padded_width(), cols = p.wide_cols();
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t i = 0; i < o.h; ++i) {
+      const T* __restrict from = wide + r * cols + i * wp;
+      T* __restrict to = out + (r * o.h + i) * o.w;
+      if (accumulate) {
+        for (std::size_t j = 0; j < o.w; ++j) to[j] += from[j];
+      } else {
+        copy_line(from, o.w, to);
+      }
+    }
+  }
+}
+
+// gemm_gathered's offset tables, the calling thread's (kept between calls, so a steady
+// step allocates nothing); the parallel parts only read them.
+enum class Table : std::size_t { weight_rows, depths, input_shifts, gradient_shifts, pixels, gradient_rows, count };
+
+std::size_t* table(Table slot, std::size_t count) {
+  thread_local std::array<std::vector<std::size_t>, static_cast<std::size_t>(Table::count)> tables;
+  std::vector<std::size_t>& t = tables[static_cast<std::size_t>(slot)];
+  t.resize(count);
+  return t.data();
+}
+
+// table[i] = i * step, for i < count.
+std::size_t* strided_table(Table slot, std::size_t count, std::size_t step) {
+  std::size_t* t = table(slot, count);
+  for (std::size_t i = 0; i < count; ++i) t[i] = i * step;
+  return t;
+}
+
+// The shift of every column-matrix row (channel, ki, kj) of `channels` padded planes.
+std::size_t* shift_table(Table slot, const PaddedPlanes& p, std::size_t channels) {
+  const std::size_t kh = p.kernel.h, kw = p.kernel.w;
+  std::size_t* t = table(slot, channels * kh * kw);
+  for (std::size_t c = 0; c < channels; ++c)
+    for (std::size_t ki = 0; ki < kh; ++ki)
+      for (std::size_t kj = 0; kj < kw; ++kj)
+        t[(c * kh + ki) * kw + kj] = c * p.plane() + ki * p.dilation.h * p.padded_width() + kj * p.dilation.w;
+  return t;
+}
+
+// Where valid output pixel i (oh Wo + ow) sits in the wide layout: oh Wp + ow.
+std::size_t* pixel_table(const PaddedPlanes& p) {
+  const Size2d o = p.out();
+  std::size_t* t = table(Table::pixels, o.h * o.w);
+  for (std::size_t i = 0; i < o.h; ++i)
+    for (std::size_t j = 0; j < o.w; ++j) t[i * o.w + j] = i * p.padded_width() + j;
+  return t;
+}
+
+// The forward of the implicit path: y_n = W · shifted planes of pad(x_n) (+ bias), per
+// group, wide, then copied down. `kept` (when the weight needs a gradient) holds every
+// image's padded planes for the backward.
+template <Real T>
+void implicit_forward(const Geometry& g, const T* x, const T* weight, const T* bias, T* y, T* kept) {
+  const PaddedPlanes planes = input_planes(g);
+  const std::size_t og = g.group_out_channels(), kg = g.group_rows(), cols = planes.wide_cols();
+  const std::size_t* weight_rows = strided_table(Table::weight_rows, og, kg);
+  const std::size_t* depths = strided_table(Table::depths, kg, 1);
+  const std::size_t* shifts = shift_table(Table::input_shifts, planes, g.group_channels());
+  auto image = [&](std::size_t n) {
+    T* padded = kept != nullptr ? kept + n * planes.size() : scratch<T>(Scratch::padded, planes.size());
+    pad_planes(planes, x + n * g.image_size(), padded);
+    T* wide = scratch<T>(Scratch::wide, g.out_channels * cols);
+    for (std::size_t group = 0; group < g.groups; ++group) {
+      gemm_gathered<T>({.rows = og, .cols = cols, .depth = kg,
+                        .x = weight + group * og * kg, .x_rows = weight_rows, .x_depths = depths,
+                        .y = padded + group * g.group_channels() * planes.plane(), .y_depths = shifts,
+                        .c = wide + group * og * cols, .ldc = cols,
+                        .row_bias = bias != nullptr ? bias + group * og : nullptr});
+    }
+    unwiden(planes, g.out_channels, wide, y + n * g.out_channels * g.pixels(), false);
+  };
+  tbb::this_task_arena::isolate([&] { for_each_index(g.images, images_in_parallel(g), image); });
+}
+
+// The backward's operands of the implicit path that depend on the geometry and the
+// weight only, made once per call by the calling thread: the offset tables, and the weight
+// flipped in space and transposed in channels, [group, C/groups, O/groups, kh, kw].
+template <Real T>
+struct ImplicitOperands {
+  PaddedPlanes input, gradient;
+  // dW: rows at the input's shifts, depth over the valid pixels, dyᵀ's rows.
+  const std::size_t *input_shifts = nullptr, *pixels = nullptr, *gradient_rows = nullptr;
+  // dx: the flipped weight's rows, its depth, the padded gradient's shifts.
+  const std::size_t *weight_rows = nullptr, *depths = nullptr, *gradient_shifts = nullptr;
+  const T* flipped = nullptr;
+
+  ImplicitOperands(const Geometry& g, const T* weight, bool weight_grad, bool input_grad)
+      : input(input_planes(g)), gradient(gradient_planes(g)) {
+    const std::size_t og = g.group_out_channels(), cg = g.group_channels();
+    const std::size_t taps = g.window.kernel.h * g.window.kernel.w;
+    if (weight_grad) {
+      input_shifts = shift_table(Table::input_shifts, input, cg);
+      pixels = pixel_table(input);
+      gradient_rows = strided_table(Table::gradient_rows, g.pixels(), og);
+    }
+    if (!input_grad) return;
+    weight_rows = strided_table(Table::weight_rows, cg, og * taps);
+    depths = strided_table(Table::depths, og * taps, 1);
+    gradient_shifts = shift_table(Table::gradient_shifts, gradient, og);
+    T* f = scratch<T>(Scratch::flipped_weight, g.out_channels * cg * taps);
+    for (std::size_t group = 0; group < g.groups; ++group)
+      for (std::size_t c = 0; c < cg; ++c)
+        for (std::size_t o = 0; o < og; ++o)
+          for (std::size_t t = 0; t < taps; ++t)  // tap (ki, kj) -> (kh - 1 - ki, kw - 1 - kj)
+            f[((group * cg + c) * og + o) * taps + t] = weight[((group * og + o) * cg + c) * taps + (taps - 1 - t)];
+    flipped = f;
+  }
+};
+
+// For the images [first, last) on the implicit path: their share of dWᵀ (summed in image
+// order into dw_partial, when not null) and their dx. `kept` holds the forward's padded
+// input planes.
+template <Real T>
+void implicit_backward_images(const Geometry& g, const ImplicitOperands<T>& op, const T* dy, const T* kept,
+                              std::size_t first, std::size_t last, T* dw_partial, GradOut<T> dx) {
+  const std::size_t og = g.group_out_channels(), cg = g.group_channels(), kg = g.group_rows();
+  const std::size_t pixels = g.pixels(), taps = g.window.kernel.h * g.window.kernel.w;
+  const auto& kernels = detail::active_gemm_kernels<T>();
+  for (std::size_t n = first; n < last; ++n) {
+    const T* dy_n = dy + n * g.out_channels * pixels;
+    if (dw_partial != nullptr) {
+      const T* padded = kept + n * op.input.size();
+      T* dy_t = scratch<T>(Scratch::transposed_grad, pixels * og);
+      for (std::size_t group = 0; group < g.groups; ++group) {
+        kernels.transpose(dy_n + group * og * pixels, pixels, og, pixels, dy_t);
+        gemm_gathered<T>({.rows = kg, .cols = og, .depth = pixels,
+                          .x = padded + group * cg * op.input.plane(), .x_rows = op.input_shifts,
+                          .x_depths = op.pixels, .y = dy_t, .y_depths = op.gradient_rows,
+                          .c = dw_partial + group * og * kg, .ldc = og, .accumulate = n > first});
+      }
+    }
+    if (!dx) continue;
+    T* padded_grad = scratch<T>(Scratch::padded_grad, op.gradient.size());
+    pad_planes(op.gradient, dy_n, padded_grad);
+    const std::size_t cols = op.gradient.wide_cols();
+    T* wide = scratch<T>(Scratch::wide, g.channels * cols);
+    for (std::size_t group = 0; group < g.groups; ++group) {
+      gemm_gathered<T>({.rows = cg, .cols = cols, .depth = og * taps,
+                        .x = op.flipped + group * cg * og * taps, .x_rows = op.weight_rows, .x_depths = op.depths,
+                        .y = padded_grad + group * og * op.gradient.plane(), .y_depths = op.gradient_shifts,
+                        .c = wide + group * cg * cols, .ldc = cols});
+    }
+    unwiden(op.gradient, g.channels, wide, dx.tensor->data() + n * g.image_size(), dx.accumulate);
+  }
+}
+
 // One image's column matrix: x_n itself for a pointwise kernel, otherwise built into
 // `buffer` (a thread's scratch, so it stays in that core's cache for the products).
 template <Real T>
@@ -281,6 +533,8 @@ const T* columns_of(const Geometry& g, const T* x, std::size_t image, T* buffer)
 // building them once saves the backward's im2col (perf put both passes' im2col at about a
 // quarter of the [64,16,14,14] -> 32 step; keeping them measured about 4% faster, since
 // the backward now reads them from memory), for the memory of 9x the input.
+// On the implicit path (implicit_gemm) what is kept is the padded input, about 1.3x the
+// input for a 3x3 "same" kernel on 14 x 14 planes.
 template <Real T>
 bool keeps_columns(const Graph<T>& graph, const Node<T>& node, const Geometry& g) {
   return !g.pointwise() && graph.node(node.inputs[1]).requires_grad;
@@ -295,6 +549,15 @@ void forward(const Graph<T>& graph, Node<T>& node) {
   const std::size_t og = g.group_out_channels(), kg = g.group_rows(), pixels = g.pixels();
   T* y = node.value.data();
   T* kept = nullptr;
+  if (implicit_gemm(g)) {
+    if (keeps_columns(graph, node, g)) {
+      const PaddedPlanes planes = input_planes(g);
+      node.saved.resize(Shape{g.images, g.channels, planes.padded_height(), planes.padded_width()});
+      kept = node.saved.data();
+    }
+    implicit_forward(g, x.data(), weight.data(), bias, y, kept);
+    return;
+  }
   if (keeps_columns(graph, node, g)) {
     node.saved.resize(Shape{g.images, g.col_rows(), pixels});
     kept = node.saved.data();
@@ -419,7 +682,13 @@ void backward(Graph<T>& graph, const Node<T>& node) {
     const GradOut<T> dx = graph.grad_out(node.inputs[0]);
     const T* kept = keeps_columns(graph, node, g) ? node.saved.data() : nullptr;
     const auto chunk_start = [&](std::size_t c) { return c * g.images / chunks; };
-    if (partials != nullptr || dx) {
+    if (implicit_gemm(g) && (partials != nullptr || dx)) {
+      const ImplicitOperands<T> operands(g, weight.data(), partials != nullptr, static_cast<bool>(dx));
+      for_each_index(chunks, chunks > 1, [&](std::size_t c) {
+        implicit_backward_images(g, operands, dy, kept, chunk_start(c), chunk_start(c + 1),
+                                 partials == nullptr ? nullptr : partials + c * size, dx);
+      });
+    } else if (partials != nullptr || dx) {
       for_each_index(chunks, chunks > 1, [&](std::size_t c) {
         backward_images(g, dy, x.data(), kept, weight.data(), chunk_start(c), chunk_start(c + 1),
                         partials == nullptr ? nullptr : partials + c * size, dx);
