@@ -20,6 +20,8 @@
 namespace cgrad {
 namespace {
 
+// Stride-1 convolutions with at least 4 channels a group take the implicit GEMM below
+// (implicit_gemm); the rest, and the first layers of 1 to 3 channels, take im2col:
 // Convolution as one matrix product per image and group (im2col): the image's receptive
 // fields are laid out as the columns of a [C kh kw, Ho Wo] matrix, so that
 //   y_n = W · col_n,   dWᵀ = Σ_n col_n · dy_nᵀ,   dcol_n = Wᵀ · dy_n  (then scattered back).
@@ -282,8 +284,8 @@ void col2im_add(const Geometry& g, const T* dcol, T* dx, const T* masks) {
 // (the last Wp - Wo of a line are fields that wrap onto the next line: computed, then
 // dropped when the wide output is copied down to Ho x Wo). The copies are of the input
 // and the output (about 1x each) where im2col and col2im moved 9x the input for a 3x3
-// kernel (perf of the [64,16,14,14] -> 32 step: im2col, its copies and col2im about a
-// quarter of it), for the wide lines' extra columns (16 of 14 there).
+// kernel (perf of the [64,16,14,14] -> 32 step: im2col 8%, its memmove 9%, col2im in
+// the backward's loop 4%), for the wide lines' extra columns (16 of 14 there).
 //   y_n   = W · shifted planes of pad(x_n): the forward, the same sums as im2col's;
 //   dx_n  = the same kind of convolution of dy_n, padded by the kernel's extent minus the
 //           padding, with the weight flipped in space and transposed in channels;
@@ -291,14 +293,16 @@ void col2im_add(const Geometry& g, const T* dcol, T* dx, const T* masks) {
 //           pixel order as im2col's (so a wrapped field's inf or NaN never enters dW).
 // The input gradient's padding must not be negative: padding <= dilation (kernel - 1).
 // With fewer than 4 input channels a group's input-gradient product has fewer rows than a
-// register tile, and im2col's copies are small: [64,1,28,28] -> 16 ran 1.0 -> 1.3 to 1.5 ms
-// on this path, so such convolutions (the first layer, depthwise ones) keep im2col.
-bool implicit_gemm(const Geometry& g) {
-  constexpr std::size_t kMinGroupChannels = 4;
-  const detail::Window2d& w = g.window;
-  return w.stride == Size2d{1} && !g.pointwise() && g.group_channels() >= kMinGroupChannels &&
-         w.padding.h <= w.dilation.h * (w.kernel.h - 1) && w.padding.w <= w.dilation.w * (w.kernel.w - 1);
-}
+// register tile, and im2col's copies are small: [64,1,28,28] -> 16 took 1.3 to 1.5 ms on
+// this path against 0.8 to 1.1 through im2col (alternating the two binaries), so such
+// convolutions (a first layer, depthwise ones) keep im2col.
+// Small planes keep im2col too: the wide lines' extra columns cost more than the copies
+// saved. The digits CNN's 16 -> 32 convolution on 4 x 4 planes (22 wide columns for 16
+// pixels) made its step 0.42-0.49 -> 0.51-0.53 ms; at 14 x 14 (222 for 196) the step of
+// the layer row fell by a quarter. The cut, at most 5 wide columns for 4 pixels, lies
+// between the two; no shape between them was measured.
+bool implicit_gemm(const Geometry& g);
+
 
 // A stride-1 convolution's planes: `height` x `width` padded by `pad` on each side.
 struct PaddedPlanes {
@@ -318,6 +322,14 @@ struct PaddedPlanes {
 
 PaddedPlanes input_planes(const Geometry& g) {
   return {g.channels, g.height, g.width, g.window.padding, g.window.kernel, g.window.dilation};
+}
+
+bool implicit_gemm(const Geometry& g) {
+  constexpr std::size_t kMinGroupChannels = 4;
+  const detail::Window2d& w = g.window;
+  if (w.stride != Size2d{1} || g.pointwise() || g.group_channels() < kMinGroupChannels) return false;
+  if (w.padding.h > w.dilation.h * (w.kernel.h - 1) || w.padding.w > w.dilation.w * (w.kernel.w - 1)) return false;
+  return 4 * input_planes(g).wide_cols() <= 5 * g.pixels();
 }
 
 // dy padded so that the stride-1 convolution with the flipped kernel gives H x W.
