@@ -4,6 +4,8 @@
 //   along n (rows of C from rows of op(B)),
 //   along m (the same kernel on C^T = op(B)^T op(A)^T, written through C's strides),
 //   along k (dot products, for outputs too narrow to fill a vector).
+// gemm_gathered (gemm_gathered.h) runs the same row-form tiles on operands read through
+// offset tables, split over the same blocks.
 #include <algorithm>
 #include <cstddef>
 #include <stdexcept>
