@@ -14,7 +14,6 @@
 // with a V from that file's anonymous namespace: the instantiations then have internal
 // linkage, so the linker can never hand one ISA's copy to another ISA's caller.
 #include <cstddef>
-#include <type_traits>
 
 #include "ops/kernels/gemm_kernel_set.h"
 #include "ops/kernels/gemm_packing.h"
@@ -74,43 +73,30 @@ void row_tile(const cgrad::detail::RowFormArgs<typename V::T>& g, std::size_t r0
     CGRAD_UNROLL for (int v = 0; v < NV; ++v) acc[r][v] = V::zero();
   }
   const bool full = tail == L;
-  // The depth loop, compiled for a full last vector and for a partial one, so that the
-  // choice is not made again at every step (perf showed the test inside the loop).
-  const auto sweep = [&](auto full_last) {
-    const auto multiply_add = [&](const T* y, const auto& x_at) {
-      Reg yv[NV];
-      CGRAD_UNROLL for (int v = 0; v + 1 < NV; ++v) yv[v] = V::load(y + v * L);
-      if constexpr (decltype(full_last)::value) {
-        yv[NV - 1] = V::load(y + (NV - 1) * L);
-      } else {
-        yv[NV - 1] = V::load_part(y + (NV - 1) * L, tail);
-      }
-      CGRAD_UNROLL for (int r = 0; r < R; ++r) {
-        const Reg xv = V::bcast(x_at(r));
-        CGRAD_UNROLL for (int v = 0; v < NV; ++v) acc[r][v] = V::fma(xv, yv[v], acc[r][v]);
-      }
-    };
-    if constexpr (Gathered) {
-      const T* x_row[R];
-      CGRAD_UNROLL for (int r = 0; r < R; ++r) x_row[r] = g.x + g.x_rows[r0 + r];
-      for (std::size_t p = 0; p < g.depth; ++p) {
-        const std::size_t x_depth = g.x_depths[p];
-        multiply_add(g.y + g.y_depths[p] + j0, [&](int r) { return x_row[r][x_depth]; });
-      }
-    } else {
-      const T* y = g.y + j0;
-      const T* x = g.x + r0 * g.x_row_stride;
-      for (std::size_t p = 0; p < g.depth; ++p) {
-        multiply_add(y, [&](int r) { return x[r * g.x_row_stride]; });
-        x += g.x_depth_stride;
-        y += g.ldy;
-      }
+  const auto multiply_add = [&](const T* y, const auto& x_at) {
+    Reg yv[NV];
+    CGRAD_UNROLL for (int v = 0; v + 1 < NV; ++v) yv[v] = V::load(y + v * L);
+    yv[NV - 1] = full ? V::load(y + (NV - 1) * L) : V::load_part(y + (NV - 1) * L, tail);
+    CGRAD_UNROLL for (int r = 0; r < R; ++r) {
+      const Reg xv = V::bcast(x_at(r));
+      CGRAD_UNROLL for (int v = 0; v < NV; ++v) acc[r][v] = V::fma(xv, yv[v], acc[r][v]);
     }
   };
-  if (full) {
-    sweep(std::true_type{});
+  if constexpr (Gathered) {
+    const T* x_row[R];
+    CGRAD_UNROLL for (int r = 0; r < R; ++r) x_row[r] = g.x + g.x_rows[r0 + r];
+    for (std::size_t p = 0; p < g.depth; ++p) {
+      const std::size_t x_depth = g.x_depths[p];
+      multiply_add(g.y + g.y_depths[p] + j0, [&](int r) { return x_row[r][x_depth]; });
+    }
   } else {
-    sweep(std::false_type{});
+    const T* y = g.y + j0;
+    const T* x = g.x + r0 * g.x_row_stride;
+    for (std::size_t p = 0; p < g.depth; ++p) {
+      multiply_add(y, [&](int r) { return x[r * g.x_row_stride]; });
+      x += g.x_depth_stride;
+      y += g.ldy;
+    }
   }
   if (g.col_bias != nullptr) {
     CGRAD_UNROLL for (int v = 0; v < NV; ++v) {
