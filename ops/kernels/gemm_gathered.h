@@ -7,9 +7,10 @@
 // GEMM of a stride-1 convolution (ops/nn/conv2d.cpp): the rows of its column matrix are
 // the zero-padded input planes read at one shift per kernel tap, so the tables address
 // them in place and no column matrix is built. It runs the direct path's row-form tiles
-// (gemm_tiles.h), each element one multiply-add chain over p in increasing order, so the
-// bits are those of gemm on the same values laid out as a matrix, for any thread count.
-// Large products are split over fixed blocks of C and run in parallel, as gemm's are.
+// (gemm_tiles.h), each element one multiply-add chain over p in increasing order: the
+// bits of gemm's row form on the same values laid out as matrices (test_gemm checks
+// them), for any thread count. Large products are split over fixed blocks of C and run
+// in parallel, as gemm's are.
 #include <cstddef>
 
 namespace cgrad {

@@ -20,8 +20,8 @@
 namespace cgrad {
 namespace {
 
-// Stride-1 convolutions with at least 4 channels a group take the implicit GEMM below
-// (implicit_gemm); the rest, and the first layers of 1 to 3 channels, take im2col:
+// Stride-1 convolutions with at least 4 channels a group on planes large enough take the
+// implicit GEMM below (implicit_gemm); the rest take im2col:
 // Convolution as one matrix product per image and group (im2col): the image's receptive
 // fields are laid out as the columns of a [C kh kw, Ho Wo] matrix, so that
 //   y_n = W · col_n,   dWᵀ = Σ_n col_n · dy_nᵀ,   dcol_n = Wᵀ · dy_n  (then scattered back).
@@ -291,18 +291,6 @@ void col2im_add(const Geometry& g, const T* dcol, T* dx, const T* masks) {
 //           padding, with the weight flipped in space and transposed in channels;
 //   dWᵀ  += shifted planes of pad(x_n) · dy_nᵀ, the sums over the valid pixels only, in
 //           pixel order as im2col's (so a wrapped field's inf or NaN never enters dW).
-// The input gradient's padding must not be negative: padding <= dilation (kernel - 1).
-// With fewer than 4 input channels a group's input-gradient product has fewer rows than a
-// register tile, and im2col's copies are small: [64,1,28,28] -> 16 took 1.3 to 1.5 ms on
-// this path against 0.8 to 1.1 through im2col (alternating the two binaries), so such
-// convolutions (a first layer, depthwise ones) keep im2col.
-// Small planes keep im2col too: the wide lines' extra columns cost more than the copies
-// saved. The digits CNN's 16 -> 32 convolution on 4 x 4 planes (22 wide columns for 16
-// pixels) made its step 0.42-0.49 -> 0.51-0.53 ms; at 14 x 14 (222 for 196) the step of
-// the layer row fell by a quarter. The cut, at most 5 wide columns for 4 pixels, lies
-// between the two; no shape between them was measured.
-bool implicit_gemm(const Geometry& g);
-
 
 // A stride-1 convolution's planes: `height` x `width` padded by `pad` on each side.
 struct PaddedPlanes {
@@ -324,6 +312,16 @@ PaddedPlanes input_planes(const Geometry& g) {
   return {g.channels, g.height, g.width, g.window.padding, g.window.kernel, g.window.dilation};
 }
 
+// With fewer than 4 input channels a group's input-gradient product has fewer rows than a
+// register tile, and im2col's copies are small: [64,1,28,28] -> 16 took 1.3 to 1.5 ms on
+// this path against 0.8 to 1.1 through im2col (alternating the two binaries), so such
+// convolutions (a first layer, depthwise ones) keep im2col.
+// Small planes keep im2col too: the wide lines' extra columns cost more than the copies
+// saved. The digits CNN's 16 -> 32 convolution on 4 x 4 planes (22 wide columns for 16
+// pixels) made its step 0.42-0.49 -> 0.51-0.53 ms; at 14 x 14 (222 for 196) the layer
+// row's step fell from 5.6-6.2 to 4.3-4.9 ms. The cut, at most 5 wide columns for 4
+// pixels, lies between the two; no shape between them was measured.
+// The input gradient's padding must not be negative: padding <= dilation (kernel - 1).
 bool implicit_gemm(const Geometry& g) {
   constexpr std::size_t kMinGroupChannels = 4;
   const detail::Window2d& w = g.window;
@@ -341,7 +339,8 @@ PaddedPlanes gradient_planes(const Geometry& g) {
 
 // out[0, n) = in[0, n) for a short line (a plane's width), in blocks of 8 and a last block
 // that overlaps the one before (the ranges do not overlap each other). A plain loop over
-// 14 elements ran one element at a time: its vector body needs 16.
+// 14 elements has no full pass of a 16-lane vector body: with it pad_planes took 7.8% of
+// the [64,16,14,14] -> 32 step's perf samples, with copy_line 4.7%.
 template <Real T>
 void copy_line(const T* __restrict in, std::size_t n, T* __restrict out) {
   constexpr std::size_t kBlock = 8;
@@ -356,8 +355,8 @@ void copy_line(const T* __restrict in, std::size_t n, T* __restrict out) {
 
 // dst = src (channels of height x width) with `pad` zeros around each plane. The lines
 // are short, so these stay plain loops, as im2col's (the attribute keeps GCC from making
-// calls to memset and memmove of them: perf put those calls at 8% of the [64,16,14,14]
-// -> 32 step).
+// calls to memset and memmove of them: perf put those calls at about 5% of the
+// [64,16,14,14] -> 32 step, memset 2.7% and memmove 5.1% less the benchmark's own 2.5%).
 template <Real T>
 __attribute__((optimize("no-tree-loop-distribute-patterns"))) void pad_planes(const PaddedPlanes& p, const T* src,
                                                                               T* dst) {
