@@ -44,30 +44,41 @@ struct ConvCase {
   bool bias;
 };
 
-// y[n,o,i,j] = b[o] + Σ_c Σ_ki Σ_kj x[n, g Cg + c, i sh + ki dh - ph, j sw + kj dw - pw] w[o, c, ki, kj],
-// with g = o / (O / groups) and x = 0 outside the input.
-Tensor<double> conv_reference(const Tensor<double>& x, const Tensor<double>& w, const Tensor<double>* b,
-                              const Conv2dFuncOptions& opt, std::size_t ho, std::size_t wo) {
-  const std::size_t batch = x.dim(0), height = x.dim(2), width = x.dim(3);
-  const std::size_t out_channels = w.dim(0), group_channels = w.dim(1), kh = w.dim(2), kw = w.dim(3);
+// The definition's terms: visit(n, o, i, j, channel, c, ki, kj, ih, iw) for every output
+// (n, o, i, j) of an [N, O, ho, wo] result and every weight element w[o, c, ki, kj] whose
+// input x[n, channel, ih, iw] lies inside x (x = 0 outside), channel = g Cg + c with
+// g = o / (O / groups), ih = i sh + ki dh - ph, iw = j sw + kj dw - pw; in that loop order.
+template <class Visit>
+void for_each_conv_term(const Shape& x, const Shape& w, const Conv2dFuncOptions& opt, std::size_t ho,
+                        std::size_t wo, const Visit& visit) {
+  const std::size_t batch = x[0], height = x[2], width = x[3];
+  const std::size_t out_channels = w[0], group_channels = w[1], kh = w[2], kw = w[3];
   const std::size_t out_per_group = out_channels / opt.groups;
-  Tensor<double> y(Shape{batch, out_channels, ho, wo});
   for (std::size_t n = 0; n < batch; ++n)
     for (std::size_t o = 0; o < out_channels; ++o)
       for (std::size_t i = 0; i < ho; ++i)
-        for (std::size_t j = 0; j < wo; ++j) {
-          double sum = b != nullptr ? (*b)[o] : 0.0;
+        for (std::size_t j = 0; j < wo; ++j)
           for (std::size_t c = 0; c < group_channels; ++c)
             for (std::size_t ki = 0; ki < kh; ++ki)
               for (std::size_t kj = 0; kj < kw; ++kj) {
                 const std::int64_t ih = signed_of(i * opt.stride.h + ki * opt.dilation.h) - signed_of(opt.padding.h);
                 const std::int64_t iw = signed_of(j * opt.stride.w + kj * opt.dilation.w) - signed_of(opt.padding.w);
                 if (ih < 0 || iw < 0 || ih >= signed_of(height) || iw >= signed_of(width)) continue;
-                const std::size_t channel = o / out_per_group * group_channels + c;
-                sum += x(n, channel, static_cast<std::size_t>(ih), static_cast<std::size_t>(iw)) * w(o, c, ki, kj);
+                visit(n, o, i, j, o / out_per_group * group_channels + c, c, ki, kj, static_cast<std::size_t>(ih),
+                      static_cast<std::size_t>(iw));
               }
-          y(n, o, i, j) = sum;
-        }
+}
+
+// y[n,o,i,j] = b[o] + Σ_c Σ_ki Σ_kj x[n, channel, ih, iw] w[o, c, ki, kj] (for_each_conv_term).
+Tensor<double> conv_reference(const Tensor<double>& x, const Tensor<double>& w, const Tensor<double>* b,
+                              const Conv2dFuncOptions& opt, std::size_t ho, std::size_t wo) {
+  Tensor<double> y(Shape{x.dim(0), w.dim(0), ho, wo});
+  for (std::size_t k = 0; k < y.size(); ++k) y[k] = b != nullptr ? (*b)[k / (ho * wo) % w.dim(0)] : 0.0;
+  for_each_conv_term(x.shape(), w.shape(), opt, ho, wo,
+                     [&](std::size_t n, std::size_t o, std::size_t i, std::size_t j, std::size_t channel,
+                         std::size_t c, std::size_t ki, std::size_t kj, std::size_t ih, std::size_t iw) {
+                       y(n, o, i, j) += x(n, channel, ih, iw) * w(o, c, ki, kj);
+                     });
   return y;
 }
 
@@ -91,36 +102,23 @@ TEST(Conv2dForward, MatchesTheDefinitionOnRandomData) {
   }
 }
 
-// The adjoint of conv_reference over the same index sets: dx, dw and db of the loss
-// Σ y · dy, accumulated term by term from the definition.
+// The adjoint of conv_reference over the same terms: dx, dw and db of the loss Σ y · dy.
 struct ConvGrads {
   Tensor<double> dx, dw, db;
 };
 
 ConvGrads conv_reference_grads(const Tensor<double>& x, const Tensor<double>& w, const Tensor<double>& dy,
                                const Conv2dFuncOptions& opt) {
-  const std::size_t batch = x.dim(0), height = x.dim(2), width = x.dim(3);
-  const std::size_t out_channels = w.dim(0), group_channels = w.dim(1), kh = w.dim(2), kw = w.dim(3);
-  const std::size_t out_per_group = out_channels / opt.groups, ho = dy.dim(2), wo = dy.dim(3);
+  const std::size_t out_channels = w.dim(0), ho = dy.dim(2), wo = dy.dim(3);
   ConvGrads g{Tensor<double>(x.shape()), Tensor<double>(w.shape()), Tensor<double>(Shape{out_channels})};
-  for (std::size_t n = 0; n < batch; ++n)
-    for (std::size_t o = 0; o < out_channels; ++o)
-      for (std::size_t i = 0; i < ho; ++i)
-        for (std::size_t j = 0; j < wo; ++j) {
-          const double d = dy(n, o, i, j);
-          g.db[o] += d;
-          for (std::size_t c = 0; c < group_channels; ++c)
-            for (std::size_t ki = 0; ki < kh; ++ki)
-              for (std::size_t kj = 0; kj < kw; ++kj) {
-                const std::int64_t ih = signed_of(i * opt.stride.h + ki * opt.dilation.h) - signed_of(opt.padding.h);
-                const std::int64_t iw = signed_of(j * opt.stride.w + kj * opt.dilation.w) - signed_of(opt.padding.w);
-                if (ih < 0 || iw < 0 || ih >= signed_of(height) || iw >= signed_of(width)) continue;
-                const std::size_t channel = o / out_per_group * group_channels + c;
-                const auto r = static_cast<std::size_t>(ih), q = static_cast<std::size_t>(iw);
-                g.dx(n, channel, r, q) += d * w(o, c, ki, kj);
-                g.dw(o, c, ki, kj) += d * x(n, channel, r, q);
-              }
-        }
+  for (std::size_t k = 0; k < dy.size(); ++k) g.db[k / (ho * wo) % out_channels] += dy[k];
+  for_each_conv_term(x.shape(), w.shape(), opt, ho, wo,
+                     [&](std::size_t n, std::size_t o, std::size_t i, std::size_t j, std::size_t channel,
+                         std::size_t c, std::size_t ki, std::size_t kj, std::size_t ih, std::size_t iw) {
+                       const double d = dy(n, o, i, j);
+                       g.dx(n, channel, ih, iw) += d * w(o, c, ki, kj);
+                       g.dw(o, c, ki, kj) += d * x(n, channel, ih, iw);
+                     });
   return g;
 }
 

@@ -157,9 +157,9 @@ void check_all_shapes() {
 TEST_P(GemmPath, MatchesNaiveAllTransposesFloat) { check_all_shapes<float>(); }
 TEST_P(GemmPath, MatchesNaiveAllTransposesDouble) { check_all_shapes<double>(); }
 
-// n values uniform in [-1, 1) from `seed`: a bias for the product's n columns.
+// n values uniform in [-1, 1) from `seed` (a bias for a product's n columns, an operand).
 template <class T>
-std::vector<T> random_bias(std::size_t n, unsigned seed) {
+std::vector<T> random_values(std::size_t n, unsigned seed) {
   std::vector<T> bias(n);
   std::mt19937 rng(seed);
   std::uniform_real_distribution<double> dist(-1.0, 1.0);
@@ -176,7 +176,7 @@ void check_bias_after_product() {
   for (const Case& c : shapes()) {
     if (c.accumulate) continue;
     const Problem<T> problem(c, seed++);
-    std::vector<T> bias = random_bias<T>(c.n, seed);
+    std::vector<T> bias = random_values<T>(c.n, seed);
     std::vector<T> want = problem.run();
     for (std::size_t i = 0; i < c.m; ++i) {
       for (std::size_t j = 0; j < c.n; ++j) want[i * problem.ldc + j] += bias[j];
@@ -199,7 +199,7 @@ void check_relu_after_bias() {
   for (const Case& c : shapes()) {
     if (c.accumulate) continue;
     const Problem<T> problem(c, seed++);
-    std::vector<T> bias = random_bias<T>(c.n, seed);
+    std::vector<T> bias = random_values<T>(c.n, seed);
     bias[0] = T(-0.0);
     if (c.n > 2) bias[c.n / 2] = std::numeric_limits<T>::quiet_NaN();
     for (const T* b : {static_cast<const T*>(nullptr), static_cast<const T*>(bias.data())}) {
@@ -302,8 +302,7 @@ void check_gathered_matches_gemm() {
   };
   const std::vector<GatheredCase> cases = {
       {5, 40, 7, false, false}, {9, 70, 20, false, true}, {9, 70, 20, true, false}, {70, 600, 40, false, true}};
-  std::mt19937 rng(31);
-  std::uniform_real_distribution<double> dist(-1.0, 1.0);
+  unsigned seed = 31;
   for (const GatheredCase& c : cases) {
     const std::string label = std::to_string(c.rows) + "x" + std::to_string(c.cols) + "x" + std::to_string(c.depth) +
                               (c.accumulate ? " accumulate" : "") + (c.bias ? " bias" : "");
@@ -311,16 +310,14 @@ void check_gathered_matches_gemm() {
     for (std::size_t r = 0; r < c.rows; ++r) x_rows[r] = r / 3 * 50 + r % 3;  // runs of 3 rows one apart
     for (std::size_t p = 0; p < c.depth; ++p) x_depths[p] = p + p / 4;      // gaps, as a plane's lines
     for (std::size_t p = 0; p < c.depth; ++p) y_depths[p] = p / 2 * (c.cols + 3) + p % 2 * 2;
-    std::vector<T> x(x_rows.back() + x_depths.back() + 1), y(y_depths.back() + c.cols);
-    for (auto& v : x) v = static_cast<T>(dist(rng));
-    for (auto& v : y) v = static_cast<T>(dist(rng));
-    std::vector<T> a(c.rows * c.depth), b(c.depth * c.cols), bias(c.rows), start(c.rows * c.cols);
+    const std::vector<T> x = random_values<T>(x_rows.back() + x_depths.back() + 1, seed++);
+    const std::vector<T> y = random_values<T>(y_depths.back() + c.cols, seed++);
+    const std::vector<T> bias = random_values<T>(c.rows, seed++), start = random_values<T>(c.rows * c.cols, seed++);
+    std::vector<T> a(c.rows * c.depth), b(c.depth * c.cols);
     for (std::size_t r = 0; r < c.rows; ++r)
       for (std::size_t p = 0; p < c.depth; ++p) a[r * c.depth + p] = x[x_rows[r] + x_depths[p]];
     for (std::size_t p = 0; p < c.depth; ++p)
       for (std::size_t j = 0; j < c.cols; ++j) b[p * c.cols + j] = y[y_depths[p] + j];
-    for (auto& v : bias) v = static_cast<T>(dist(rng));
-    for (auto& v : start) v = static_cast<T>(dist(rng));
     std::vector<T> want = start, got = start;
     gemm<T>({c.rows, c.cols, c.depth}, {.a = a.data(), .lda = c.depth, .b = b.data(), .ldb = c.cols,
                                         .c = want.data(), .ldc = c.cols, .accumulate = c.accumulate});
