@@ -62,12 +62,17 @@ void micro_tile(std::size_t kc, const typename V::T* a, const typename V::T* b, 
 
 // R rows by NV vectors of the row form; the last vector holds `tail` (1..lanes) columns.
 // Gathered: the operands are read through g's offset tables (RowFormArgs).
+// The tiles work on a copy of their arguments: the vector stores go through may_alias
+// types, so with a reference GCC reloaded c, its strides and the flags from memory after
+// every store of the epilogue (perf of the spiral step: the reloads after each store held
+// most of the samples of its depth-2 and depth-3 products).
 template <class V, int R, int NV, bool Gathered>
-void row_tile(const cgrad::detail::RowFormArgs<typename V::T>& g, std::size_t r0, std::size_t j0,
+void row_tile(const cgrad::detail::RowFormArgs<typename V::T>& args, std::size_t r0, std::size_t j0,
               int tail) {
   using T = typename V::T;
   using Reg = typename V::Reg;
   constexpr int L = V::lanes;
+  const cgrad::detail::RowFormArgs<T> g = args;
   Reg acc[R][NV];
   CGRAD_UNROLL for (int r = 0; r < R; ++r) {
     CGRAD_UNROLL for (int v = 0; v < NV; ++v) acc[r][v] = V::zero();
@@ -188,12 +193,14 @@ void row_form(const cgrad::detail::RowFormArgs<typename V::T>& g) {
 }
 
 // R rows of A against J rows of B, each a dot product along the depth.
+// Like row_tile, on a copy of its arguments.
 template <class V, int R, int J>
-void dot_tile(const cgrad::detail::DotFormArgs<typename V::T>& g, std::size_t i0,
+void dot_tile(const cgrad::detail::DotFormArgs<typename V::T>& args, std::size_t i0,
               std::size_t j0) {
   using T = typename V::T;
   using Reg = typename V::Reg;
   constexpr std::size_t L = V::lanes;
+  const cgrad::detail::DotFormArgs<T> g = args;
   Reg acc[R][J];
   CGRAD_UNROLL for (int r = 0; r < R; ++r) {
     CGRAD_UNROLL for (int j = 0; j < J; ++j) acc[r][j] = V::zero();
