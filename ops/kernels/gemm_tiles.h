@@ -62,7 +62,7 @@ void micro_tile(std::size_t kc, const typename V::T* a, const typename V::T* b, 
 
 // R rows by NV vectors of the row form; the last vector holds `tail` (1..lanes) columns.
 // Gathered: the operands are read through g's offset tables (RowFormArgs).
-// The tiles work on a copy of their arguments: the vector stores go through may_alias
+// The tile works on a copy of its arguments: the vector stores go through may_alias
 // types, so with a reference GCC reloaded c, its strides and the flags from memory after
 // every store of the epilogue (perf of the spiral step: the reloads after each store held
 // most of the samples of its depth-2 and depth-3 products).
@@ -192,15 +192,24 @@ void row_form(const cgrad::detail::RowFormArgs<typename V::T>& g) {
   row_form_sweep<V, NarrowRows, false>(g);
 }
 
+// Keeps a loaded vector in its register. GCC (with tune=generic) folded the load of A's
+// vector, which J multiply-adds use, into each of them as a memory operand: J loads where
+// one does, so dot_tile<4, 3> made 15 vector loads for 12 FMAs, and a core that loads one
+// 512-bit vector a cycle (Zen 4) waited on them. The empty asm claims to change the
+// register, so the load cannot be repeated. The portable kernels' Reg is a struct of
+// scalars (no r[0]), which needs nothing.
+template <class Reg>
+inline void hold_in_register(Reg& r) {
+  if constexpr (requires { r[0]; }) asm("" : "+v"(r));
+}
+
 // R rows of A against J rows of B, each a dot product along the depth.
-// Like row_tile, on a copy of its arguments.
 template <class V, int R, int J>
-void dot_tile(const cgrad::detail::DotFormArgs<typename V::T>& args, std::size_t i0,
+void dot_tile(const cgrad::detail::DotFormArgs<typename V::T>& g, std::size_t i0,
               std::size_t j0) {
   using T = typename V::T;
   using Reg = typename V::Reg;
   constexpr std::size_t L = V::lanes;
-  const cgrad::detail::DotFormArgs<T> g = args;
   Reg acc[R][J];
   CGRAD_UNROLL for (int r = 0; r < R; ++r) {
     CGRAD_UNROLL for (int j = 0; j < J; ++j) acc[r][j] = V::zero();
@@ -209,11 +218,12 @@ void dot_tile(const cgrad::detail::DotFormArgs<typename V::T>& args, std::size_t
   const T* b = g.b + j0 * g.ldb;
   std::size_t p = 0;
   for (; p + L <= g.depth; p += L) {
-    Reg av[R];
-    CGRAD_UNROLL for (int r = 0; r < R; ++r) av[r] = V::load(a + r * g.lda + p);
-    CGRAD_UNROLL for (int j = 0; j < J; ++j) {
-      const Reg bv = V::load(b + j * g.ldb + p);
-      CGRAD_UNROLL for (int r = 0; r < R; ++r) acc[r][j] = V::fma(av[r], bv, acc[r][j]);
+    Reg bv[J];
+    CGRAD_UNROLL for (int j = 0; j < J; ++j) bv[j] = V::load(b + j * g.ldb + p);
+    CGRAD_UNROLL for (int r = 0; r < R; ++r) {
+      Reg av = V::load(a + r * g.lda + p);
+      hold_in_register(av);
+      CGRAD_UNROLL for (int j = 0; j < J; ++j) acc[r][j] = V::fma(av, bv[j], acc[r][j]);
     }
   }
   if (p < g.depth) {
