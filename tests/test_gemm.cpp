@@ -160,11 +160,11 @@ TEST_P(GemmPath, MatchesNaiveAllTransposesDouble) { check_all_shapes<double>(); 
 // n values uniform in [-1, 1) from `seed` (a bias for a product's n columns, an operand).
 template <class T>
 std::vector<T> random_values(std::size_t n, unsigned seed) {
-  std::vector<T> bias(n);
+  std::vector<T> values(n);
   std::mt19937 rng(seed);
   std::uniform_real_distribution<double> dist(-1.0, 1.0);
-  for (auto& v : bias) v = static_cast<T>(dist(rng));
-  return bias;
+  for (auto& v : values) v = static_cast<T>(dist(rng));
+  return values;
 }
 
 // A bias is added after the product (every path: packed, its edge tiles and kc blocks, and
