@@ -20,6 +20,8 @@
 
 #if CGRAD_HAVE_TORCH
 #include <torch/torch.h>
+
+#include "torch_threads.h"
 #endif
 #include "cgrad.h"
 
@@ -62,7 +64,7 @@ void BM_AttentionCgrad(benchmark::State& state, bool causal, int threads) {
 
 #if CGRAD_HAVE_TORCH
 void BM_AttentionTorch(benchmark::State& state, bool causal, int threads) {
-  torch::set_num_threads(threads);
+  cgrad::bench::set_torch_threads(threads);
   const auto shape = {static_cast<long>(kBatch), static_cast<long>(kHeads), static_cast<long>(kSequence),
                       static_cast<long>(kHeadWidth)};
   torch::manual_seed(1);
@@ -148,7 +150,7 @@ void BM_TransformerBlockCgrad(benchmark::State& state, int threads) {
 
 #if CGRAD_HAVE_TORCH
 void BM_TransformerBlockTorch(benchmark::State& state, int threads) {
-  torch::set_num_threads(threads);
+  cgrad::bench::set_torch_threads(threads);
   torch::manual_seed(1);
   const long width = static_cast<long>(kBlockWidth), length = static_cast<long>(kSequence);
   torch::nn::LayerNorm ln1(torch::nn::LayerNormOptions({width})), ln2(torch::nn::LayerNormOptions({width}));

@@ -10,6 +10,8 @@
 #include "tests/support/allocation_counter.h"
 #if CGRAD_HAVE_TORCH
 #include <torch/torch.h>
+
+#include "torch_threads.h"
 #endif
 #include "tests/support/two_layer_model.h"
 
@@ -50,7 +52,7 @@ void BM_OpOverhead(benchmark::State& state, bool anomaly_mode) {
 // The same chain in LibTorch's C++ frontend, in the same run: a [1,1] leaf that requires a
 // gradient, 100 additions of a constant, backward. One thread, as cgrad's row.
 void BM_OpOverheadTorch(benchmark::State& state) {
-  torch::set_num_threads(1);
+  cgrad::bench::set_torch_threads(1);
   constexpr int kChain = 100;
   torch::Tensor x = torch::ones({1, 1}, torch::requires_grad());
   const torch::Tensor one = torch::ones({1, 1});

@@ -16,6 +16,8 @@
 #include "cgrad.h"
 #if CGRAD_HAVE_TORCH
 #include <torch/torch.h>
+
+#include "torch_threads.h"
 #endif
 
 namespace {
@@ -69,7 +71,7 @@ torch::Tensor torch_filled(const std::vector<std::int64_t>& shape, float phase) 
 }
 
 void run_torch(benchmark::State& state, const Case& c, int threads) {
-  torch::set_num_threads(threads);
+  cgrad::bench::set_torch_threads(threads);
   const std::vector<std::int64_t> shape(c.x.begin(), c.x.end());
   const std::int64_t features = c.layer ? shape.back() : shape[1];
   torch::Tensor x = torch_filled(shape, 0.0f).requires_grad_(true);

@@ -15,6 +15,8 @@
 #include "cgrad.h"
 #if CGRAD_HAVE_TORCH
 #include <torch/torch.h>
+
+#include "torch_threads.h"
 #endif
 
 namespace {
@@ -68,7 +70,7 @@ BENCHMARK_CAPTURE(BM_OptimizerStepCgrad, adagrad/cgrad, [](auto p) { return std:
 #if CGRAD_HAVE_TORCH
 template <class Make>
 void BM_OptimizerStepTorch(benchmark::State& state, Make make, double traffic) {
-  torch::set_num_threads(1);
+  cgrad::bench::set_torch_threads(1);
   torch::NoGradGuard no_grad;
   std::vector<torch::Tensor> parameters;
   for (std::size_t i = 0; i < kShapes.size(); ++i) {

@@ -10,6 +10,8 @@
 #include "cgrad.h"
 #if CGRAD_HAVE_TORCH
 #include <torch/torch.h>
+
+#include "torch_threads.h"
 #endif
 
 namespace {
@@ -69,7 +71,7 @@ void BM_CellCgrad(benchmark::State& state, std::size_t gates, int threads) {
 
 #if CGRAD_HAVE_TORCH
 void BM_CellTorch(benchmark::State& state, std::size_t gates, int threads) {
-  torch::set_num_threads(threads);
+  cgrad::bench::set_torch_threads(threads);
   const auto g = static_cast<std::int64_t>(gates * kHidden);
   const auto n = static_cast<std::int64_t>(kBatch), in = static_cast<std::int64_t>(kInput),
              hidden = static_cast<std::int64_t>(kHidden);

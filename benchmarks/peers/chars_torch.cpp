@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "benchmarks/torch_threads.h"
 #include "cli_checks.h"
 #include "char_model.h"
 #include "corpus.h"
@@ -279,7 +280,7 @@ int main(int argc, char** argv) {
   app.add_option("--words", options.words_file, "the word list")->capture_default_str();
   if (const auto status = cgrad::examples::parse_command_line(app, argc, argv)) return *status;
   try {
-    torch::set_num_threads(static_cast<int>(options.threads));
+    cgrad::bench::set_torch_threads(static_cast<int>(options.threads));
     run(options);
   } catch (const cgrad::Error& e) {
     std::fflush(stdout);

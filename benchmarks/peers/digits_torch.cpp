@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "benchmarks/torch_threads.h"
 #include "cli_checks.h"
 #include "digits_data.h"
 #include "model.h"
@@ -110,7 +111,7 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads)->check(CLI::Range(1, 1024))->capture_default_str();
   if (const auto status = cgrad::examples::parse_command_line(app, argc, argv)) return *status;
   try {
-    torch::set_num_threads(threads);
+    cgrad::bench::set_torch_threads(threads);
     const ModelKind kind = cgrad::digits::parse_model(model_name);
     const cgrad::digits::Defaults given = cgrad::digits::defaults(kind);
     const std::string optimizer_used = optimizer_name.value_or(given.optimizer);

@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "benchmarks/torch_threads.h"
 #include "cli_checks.h"
 #include "model.h"
 #include "run.h"
@@ -142,7 +143,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   if (const auto status = cgrad::examples::parse_command_line(app, argc, argv)) return *status;
   try {
-    torch::set_num_threads(threads);
+    cgrad::bench::set_torch_threads(threads);
     options.model = model == "linear"      ? spiral::ModelChoice::Linear
                     : model == "two-layer" ? spiral::ModelChoice::TwoLayer
                                            : spiral::ModelChoice::All;
