@@ -3,6 +3,9 @@
 // threads. Names: BM_Conv2d/<cgrad|torch>/<shape>/<threads>, BM_MaxPool2d/... .
 // GFLOPS counts 2 N O (C / groups) kh kw Ho Wo per forward and three times that for a
 // forward and backward step (dx and dW are each a product as large as the forward).
+// BM_Conv2dPart/<cgrad|torch>/<shape>/<part>/threads:1 times the step's parts on their own,
+// to show which of the three products a side loses on: the forward alone, the forward and
+// dW (the input a constant), the forward and dx (the weight a constant).
 #include <cstddef>
 #include <cstdint>
 #include <random>
@@ -15,6 +18,8 @@
 #include "cgrad.h"
 #if CGRAD_HAVE_TORCH
 #include <torch/torch.h>
+
+#include "torch_threads.h"
 #endif
 
 namespace {
@@ -24,11 +29,36 @@ using namespace cgrad;
 struct ConvShape {
   const char* name;
   std::size_t n, c, h, w, o, k, padding;
-  double flops_per_step() const {
+  double flops_per_product() const {
     const double pixels = static_cast<double>(h + 2 * padding - k + 1) * static_cast<double>(w + 2 * padding - k + 1);
-    return 3 * 2 * static_cast<double>(n * o * c * k * k) * pixels;
+    return 2 * static_cast<double>(n * o * c * k * k) * pixels;
   }
 };
+
+// What one iteration runs: the whole step, or the forward with one or none of the two
+// backward products (the bias's gradient, a sum, comes with either).
+enum class ConvPart { step, forward, weight_grad, input_grad };
+
+struct ConvPartInfo {
+  const char* name;
+  bool input_grad, weight_grad;
+  int products;
+};
+
+constexpr ConvPartInfo info(ConvPart part) {
+  switch (part) {
+    case ConvPart::forward: return {"forward", false, false, 1};
+    case ConvPart::weight_grad: return {"forward_dw", false, true, 2};
+    case ConvPart::input_grad: return {"forward_dx", true, false, 2};
+    default: return {"step", true, true, 3};
+  }
+}
+
+void count_flops(benchmark::State& state, const ConvShape& s, ConvPart part) {
+  state.counters["GFLOPS"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * info(part).products * s.flops_per_product() * 1e-9,
+      benchmark::Counter::kIsRate);
+}
 
 // The convolutions of a small CNN on 28x28 images: the first layer and the second.
 constexpr ConvShape kConvShapes[] = {
@@ -45,23 +75,28 @@ Tensor<float> random_tensor(const Shape& shape, std::uint32_t seed) {
 }
 
 // One training step of the op: record the forward, back-propagate a fixed gradient into
-// the input, weight and bias.
-void BM_Conv2dCgrad(benchmark::State& state, ConvShape s, int threads) {
+// the input, weight and bias (or the part of it that `part` names).
+void BM_Conv2dCgrad(benchmark::State& state, ConvShape s, int threads, ConvPart part = ConvPart::step) {
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
   Parameter<float> x("x", random_tensor({s.n, s.c, s.h, s.w}, 1));
   Parameter<float> weight("weight", random_tensor({s.o, s.c, s.k, s.k}, 2));
   Parameter<float> bias("bias", random_tensor({s.o}, 3));
+  const ConvPartInfo what = info(part);
   Graph<float> graph;
   Tensor<float> dy;
   for (auto _ : state) {
     graph.clear();
-    Var<float> y = conv2d(graph.param(x), graph.param(weight), graph.param(bias), {.padding = s.padding});
-    if (dy.shape() != y.shape()) dy = random_tensor(y.shape(), 4);
-    graph.backward(y, dy);
-    benchmark::DoNotOptimize(weight.grad().data());
+    Var<float> x_var = what.input_grad ? graph.param(x) : graph.input(x.value());
+    // The forward alone keeps what a training step's forward keeps for the weight's gradient.
+    Var<float> w_var = what.weight_grad || part == ConvPart::forward ? graph.param(weight) : graph.input(weight.value());
+    Var<float> y = conv2d(x_var, w_var, graph.param(bias), {.padding = s.padding});
+    if (part != ConvPart::forward) {
+      if (dy.shape() != y.shape()) dy = random_tensor(y.shape(), 4);
+      graph.backward(y, dy);
+    }
+    benchmark::DoNotOptimize(bias.value().data());
   }
-  state.counters["GFLOPS"] =
-      benchmark::Counter(static_cast<double>(state.iterations()) * s.flops_per_step() * 1e-9, benchmark::Counter::kIsRate);
+  count_flops(state, s, part);
 }
 
 void BM_MaxPool2dCgrad(benchmark::State& state, int threads) {
@@ -85,32 +120,34 @@ torch::Tensor torch_random(at::IntArrayRef shape, bool requires_grad) {
   return torch::rand(shape).mul_(2).sub_(1).set_requires_grad(requires_grad);
 }
 
-void BM_Conv2dTorch(benchmark::State& state, ConvShape s, int threads) {
-  torch::set_num_threads(threads);
+void BM_Conv2dTorch(benchmark::State& state, ConvShape s, int threads, ConvPart part = ConvPart::step) {
+  cgrad::bench::set_torch_threads(threads);
   torch::manual_seed(0);
   const auto n = static_cast<std::int64_t>(s.n), c = static_cast<std::int64_t>(s.c), h = static_cast<std::int64_t>(s.h),
              w = static_cast<std::int64_t>(s.w), o = static_cast<std::int64_t>(s.o), k = static_cast<std::int64_t>(s.k);
-  torch::Tensor x = torch_random({n, c, h, w}, true);
-  torch::Tensor weight = torch_random({o, c, k, k}, true);
+  const ConvPartInfo what = info(part);
+  torch::Tensor x = torch_random({n, c, h, w}, what.input_grad);
+  torch::Tensor weight = torch_random({o, c, k, k}, what.weight_grad || part == ConvPart::forward);
   torch::Tensor bias = torch_random({o}, true);
   torch::Tensor dy;
   namespace F = torch::nn::functional;
   for (auto _ : state) {
     torch::Tensor y = F::conv2d(x, weight, F::Conv2dFuncOptions().bias(bias).padding(static_cast<std::int64_t>(s.padding)));
-    if (!dy.defined()) dy = torch_random(y.sizes(), false);
-    y.backward(dy);
-    benchmark::DoNotOptimize(weight.grad().data_ptr<float>());
+    if (part != ConvPart::forward) {
+      if (!dy.defined()) dy = torch_random(y.sizes(), false);
+      y.backward(dy);
+    }
+    benchmark::DoNotOptimize(y.data_ptr<float>());
     // As cgrad's graph overwrites its gradients each step: no accumulation on either side.
     x.mutable_grad().reset();
     weight.mutable_grad().reset();
     bias.mutable_grad().reset();
   }
-  state.counters["GFLOPS"] =
-      benchmark::Counter(static_cast<double>(state.iterations()) * s.flops_per_step() * 1e-9, benchmark::Counter::kIsRate);
+  count_flops(state, s, part);
 }
 
 void BM_MaxPool2dTorch(benchmark::State& state, int threads) {
-  torch::set_num_threads(threads);
+  cgrad::bench::set_torch_threads(threads);
   torch::manual_seed(0);
   torch::Tensor x = torch_random({64, 16, 28, 28}, true);
   torch::Tensor dy;
@@ -152,6 +189,20 @@ const int kRegistered = [] {
         ->UseRealTime()
         ->Unit(benchmark::kMicrosecond);
 #endif
+  }
+  for (const ConvShape& s : kConvShapes) {
+    for (ConvPart part : {ConvPart::forward, ConvPart::weight_grad, ConvPart::input_grad}) {
+      benchmark::RegisterBenchmark(fmt::format("BM_Conv2dPart/cgrad/{}/{}/threads:1", s.name, info(part).name).c_str(),
+                                   [s, part](benchmark::State& st) { BM_Conv2dCgrad(st, s, 1, part); })
+          ->UseRealTime()
+          ->Unit(benchmark::kMicrosecond);
+#if CGRAD_HAVE_TORCH
+      benchmark::RegisterBenchmark(fmt::format("BM_Conv2dPart/torch/{}/{}/threads:1", s.name, info(part).name).c_str(),
+                                   [s, part](benchmark::State& st) { BM_Conv2dTorch(st, s, 1, part); })
+          ->UseRealTime()
+          ->Unit(benchmark::kMicrosecond);
+#endif
+    }
   }
   return 0;
 }();
