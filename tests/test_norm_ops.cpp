@@ -140,6 +140,42 @@ TEST(NormStability, ConstantRowsGiveTheBiasNotNaN) {
   for (std::size_t i = 0; i < 8; ++i) EXPECT_EQ(y.value()[i], bias.value()[i % 4]);
 }
 
+// layer_norm reduces rows in groups of four (independent chains) and the last rows of a
+// block one at a time; a row's sums keep one order either way. Seven rows of a [7,37]
+// input (one group, three single rows; 37 leaves a partial vector) must give the bits of
+// each row normalized alone, forward and backward, weight and bias included.
+TEST(NormRowGroups, LayerNormOfManyRowsHasTheBitsOfEachRowAlone) {
+  constexpr std::size_t rows = 7, n = 37;
+  Tensor<float> x(Shape{rows, n}), dy(Shape{rows, n}), weight(Shape{n}), bias(Shape{n});
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    x[i] = std::sin(0.61f * static_cast<float>(i)) * 3.0f + static_cast<float>(i % 5);
+    dy[i] = std::cos(0.27f * static_cast<float>(i));
+  }
+  for (std::size_t j = 0; j < n; ++j) {
+    weight[j] = 1.0f + 0.01f * static_cast<float>(j);
+    bias[j] = 0.1f * static_cast<float>(j);
+  }
+  Parameter<float> px("x", x);
+  Graph<float> g;
+  Var<float> y = layer_norm(g.param(px), {n}, g.input(weight), g.input(bias));
+  g.backward(y, dy);
+  for (std::size_t r = 0; r < rows; ++r) {
+    Tensor<float> row(Shape{1, n}), row_dy(Shape{1, n});
+    for (std::size_t j = 0; j < n; ++j) {
+      row[j] = x[r * n + j];
+      row_dy[j] = dy[r * n + j];
+    }
+    Parameter<float> pr("row", row);
+    Graph<float> one;
+    Var<float> y1 = layer_norm(one.param(pr), {n}, one.input(weight), one.input(bias));
+    one.backward(y1, row_dy);
+    for (std::size_t j = 0; j < n; ++j) {
+      ASSERT_EQ(y.value()[r * n + j], y1.value()[j]) << "y, row " << r << ", column " << j;
+      ASSERT_EQ(px.grad()[r * n + j], pr.grad()[j]) << "dx, row " << r << ", column " << j;
+    }
+  }
+}
+
 TEST(NormAllocations, SteadyStepsAllocateNothing) {
   for (const Shape& shape : {Shape{6, 40}, Shape{256, 256}}) {  // serial and parallel
     Tensor<float> x(shape);

@@ -48,6 +48,18 @@ void normalize_row(const T* x, T* y, std::size_t n, T mean, T rstd, const T* wei
   }
 }
 
+// Rows [begin, end) as groups of kRowGroup and single rows for the rest: rows.template
+// operator()<R>(first) handles rows [first, first + R). A row's reductions have the same
+// order in a group as alone (norm_support.h), so the grouping never changes a result.
+constexpr std::size_t kRowGroup = 4;
+
+template <class Rows>
+void in_row_groups(std::size_t begin, std::size_t end, const Rows& rows) {
+  std::size_t r = begin;
+  for (; r + kRowGroup <= end; r += kRowGroup) rows.template operator()<kRowGroup>(r);
+  for (; r < end; ++r) rows.template operator()<1>(r);
+}
+
 template <Real T>
 void forward(const Graph<T>& graph, Node<T>& node) {
   const Layout<T> l = layout_of(graph, node);
@@ -59,17 +71,21 @@ void forward(const Graph<T>& graph, Node<T>& node) {
   const std::size_t n = l.row_length;
   auto normalize = l.weight != nullptr ? (l.bias != nullptr ? &normalize_row<true, true, T> : &normalize_row<true, false, T>)
                                        : (l.bias != nullptr ? &normalize_row<false, true, T> : &normalize_row<false, false, T>);
-  detail::parallel_blocks(l.rows, n, [&](std::size_t begin, std::size_t end) {
-    for (std::size_t r = begin; r < end; ++r) {
-      const T* xr = x + r * n;
-      const double mean = detail::sum_run(xr, n) / static_cast<double>(n);
-      const double var = detail::sum_squared_deviations(xr, n, mean) / static_cast<double>(n);
-      const T mean_t = static_cast<T>(mean), rstd_t = static_cast<T>(1.0 / std::sqrt(var + eps));
-      stats[2 * r + kMean] = mean_t;
-      stats[2 * r + kRstd] = rstd_t;
-      normalize(xr, y + r * n, n, mean_t, rstd_t, l.weight, l.bias);
+  const auto rows = [&]<std::size_t R>(std::size_t first) {
+    const T* xr = x + first * n;
+    const detail::RunSums<R> sums = detail::sum_runs<R>(xr, n, n);
+    detail::RunSums<R> mean;
+    for (std::size_t r = 0; r < R; ++r) mean[r] = sums[r] / static_cast<double>(n);
+    const detail::RunSums<R> squares = detail::sum_squared_deviations_runs<R>(xr, n, n, mean);
+    for (std::size_t r = 0; r < R; ++r) {
+      const double var = squares[r] / static_cast<double>(n);
+      const T mean_t = static_cast<T>(mean[r]), rstd_t = static_cast<T>(1.0 / std::sqrt(var + eps));
+      stats[2 * (first + r) + kMean] = mean_t;
+      stats[2 * (first + r) + kRstd] = rstd_t;
+      normalize(xr + r * n, y + (first + r) * n, n, mean_t, rstd_t, l.weight, l.bias);
     }
-  });
+  };
+  detail::parallel_blocks(l.rows, n, [&](std::size_t begin, std::size_t end) { in_row_groups(begin, end, rows); });
 }
 
 // With g = dy * weight and xhat = (x - mean) * rstd, per row of n:
@@ -78,17 +94,20 @@ template <Real T>
 void backward_input(GradOut<T> out, const Layout<T>& l, const T* x, const T* dy, const T* stats) {
   const std::size_t n = l.row_length;
   T* dx = out.tensor->data();
-  detail::parallel_blocks(l.rows, n, [&](std::size_t begin, std::size_t end) {
-    for (std::size_t r = begin; r < end; ++r) {
-      const T* xr = x + r * n;
-      const T* dyr = dy + r * n;
-      T* dxr = dx + r * n;
-      const T mean = stats[2 * r + kMean], rstd = stats[2 * r + kRstd];
+  const auto rows = [&]<std::size_t R>(std::size_t first) {
+    detail::RunSums<R> means;
+    for (std::size_t r = 0; r < R; ++r) means[r] = static_cast<double>(stats[2 * (first + r) + kMean]);
+    const std::array<detail::GradSums, R> sums =
+        detail::grad_sums_runs<R>(dy + first * n, l.weight, x + first * n, n, n, means);
+    for (std::size_t r = 0; r < R; ++r) {
+      const T* xr = x + (first + r) * n;
+      const T* dyr = dy + (first + r) * n;
+      T* dxr = dx + (first + r) * n;
+      const T mean = stats[2 * (first + r) + kMean], rstd = stats[2 * (first + r) + kRstd];
       const T* w = l.weight;
-      const detail::GradSums sums = detail::grad_sums_run(dyr, w, xr, n, static_cast<double>(mean));
-      const T g_mean = static_cast<T>(sums.g / static_cast<double>(n));
+      const T g_mean = static_cast<T>(sums[r].g / static_cast<double>(n));
       // mean(g * xhat) * rstd, folded once per row.
-      const T slope = static_cast<T>(sums.g_centered * static_cast<double>(rstd) * static_cast<double>(rstd) *
+      const T slope = static_cast<T>(sums[r].g_centered * static_cast<double>(rstd) * static_cast<double>(rstd) *
                                      static_cast<double>(rstd) / static_cast<double>(n));
       auto write = [&](auto g_at) {
         if (out.accumulate) {
@@ -103,7 +122,8 @@ void backward_input(GradOut<T> out, const Layout<T>& l, const T* x, const T* dy,
         write([&](std::size_t j) { return dyr[j]; });
       }
     }
-  });
+  };
+  detail::parallel_blocks(l.rows, n, [&](std::size_t begin, std::size_t end) { in_row_groups(begin, end, rows); });
 }
 
 // dweight[j] = sum over rows of dy * xhat, dbias[j] = sum over rows of dy: column sums,

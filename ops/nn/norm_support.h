@@ -7,6 +7,7 @@
 // Moments are accumulated in double for both float and double values: a float sum over
 // tens of thousands of elements (a batch norm channel of [64,16,28,28] has 50,176) would
 // lose several digits. No benchmark compares this with float accumulators.
+#include <array>
 #include <cstddef>
 #include <cstring>
 
@@ -21,6 +22,7 @@ namespace cgrad::detail {
 // lanes, and a vector type keeps exactly that lane assignment (so the same fixed order) while
 // compiling to whatever vector registers the target has.
 inline constexpr std::size_t kSumLanes = 8;
+#define CGRAD_NORM_UNROLL _Pragma("GCC unroll 8")
 using SumLanes = double __attribute__((vector_size(kSumLanes * sizeof(double))));
 
 // kSumLanes values of T as one vector (the attribute cannot apply to a dependent type).
@@ -52,72 +54,115 @@ inline double fold_lanes(const SumLanes& lanes) {
   return total;
 }
 
-// sum(x[0..n)), in double.
-template <class T>
-double sum_run(const T* x, std::size_t n) {
-  SumLanes lanes{};
+// The reductions below come in two forms: over one run, and over R runs `stride` apart at
+// once (R rows of a layer norm, or one channel's planes of R images in a batch norm). Each
+// run of the R keeps its own lanes and the one-run order, so the results are the bits of R
+// one-run calls; the R independent chains are what the several-run form is for. One run's
+// sum is a chain of dependent vector adds and a serial fold: over a [1024,128] layer norm,
+// one row at a time, most of the forward's time was those chains' latency (perf).
+template <std::size_t R>
+using RunSums = std::array<double, R>;
+
+// sum(x[r stride .. r stride + n)) for each r < R, in double.
+template <std::size_t R, class T>
+RunSums<R> sum_runs(const T* x, std::size_t stride, std::size_t n) {
+  SumLanes lanes[R] = {};
   std::size_t i = 0;
   for (; i + kSumLanes <= n; i += kSumLanes) {
-    SumLanes v;
-    load_lanes(x + i, v);
-    lanes += v;
+    CGRAD_NORM_UNROLL for (std::size_t r = 0; r < R; ++r) {
+      SumLanes v;
+      load_lanes(x + r * stride + i, v);
+      lanes[r] += v;
+    }
   }
-  for (std::size_t l = 0; i < n; ++i, ++l) lanes[l] += static_cast<double>(x[i]);
-  return fold_lanes(lanes);
+  for (std::size_t l = 0; i < n; ++i, ++l)
+    for (std::size_t r = 0; r < R; ++r) lanes[r][l] += static_cast<double>(x[r * stride + i]);
+  RunSums<R> sums;
+  for (std::size_t r = 0; r < R; ++r) sums[r] = fold_lanes(lanes[r]);
+  return sums;
 }
 
-// sum((x - mean)^2) over x[0..n): the second pass of a two-pass variance, which stays
-// accurate when the mean is large against the spread (near-constant rows).
 template <class T>
-double sum_squared_deviations(const T* x, std::size_t n, double mean) {
-  SumLanes lanes{};
+double sum_run(const T* x, std::size_t n) {
+  return sum_runs<1>(x, 0, n)[0];
+}
+
+// sum((x - mean)^2) over each run: the second pass of a two-pass variance, which stays
+// accurate when the mean is large against the spread (near-constant rows). mean[r] is run
+// r's mean.
+template <std::size_t R, class T>
+RunSums<R> sum_squared_deviations_runs(const T* x, std::size_t stride, std::size_t n, const RunSums<R>& mean) {
+  SumLanes lanes[R] = {};
   std::size_t i = 0;
   for (; i + kSumLanes <= n; i += kSumLanes) {
-    SumLanes d;
-    load_lanes(x + i, d);
-    d -= mean;
-    lanes += d * d;
+    CGRAD_NORM_UNROLL for (std::size_t r = 0; r < R; ++r) {
+      SumLanes d;
+      load_lanes(x + r * stride + i, d);
+      d -= mean[r];
+      lanes[r] += d * d;
+    }
   }
   for (std::size_t l = 0; i < n; ++i, ++l) {
-    const double d = static_cast<double>(x[i]) - mean;
-    lanes[l] += d * d;
+    for (std::size_t r = 0; r < R; ++r) {
+      const double d = static_cast<double>(x[r * stride + i]) - mean[r];
+      lanes[r][l] += d * d;
+    }
   }
-  return fold_lanes(lanes);
+  RunSums<R> sums;
+  for (std::size_t r = 0; r < R; ++r) sums[r] = fold_lanes(lanes[r]);
+  return sums;
+}
+
+template <class T>
+double sum_squared_deviations(const T* x, std::size_t n, double mean) {
+  return sum_squared_deviations_runs<1>(x, 0, n, RunSums<1>{mean})[0];
 }
 
 // sum(g) and sum(g * (x - mean)) over a run, in double: the two reductions of a
 // normalization's backward. g = dy * weight (the product rounded to T) where the weight
-// varies along the run (layer norm), g = dy where `weight` is null.
+// varies along the run (layer norm; the same weight for every run), g = dy where `weight`
+// is null. dy and x runs are both `stride` apart.
 struct GradSums {
   double g = 0;
   double g_centered = 0;
 };
 
-template <class T>
-GradSums grad_sums_run(const T* dy, const T* weight, const T* x, std::size_t n, double mean) {
+template <std::size_t R, class T>
+std::array<GradSums, R> grad_sums_runs(const T* dy, const T* weight, const T* x, std::size_t stride, std::size_t n,
+                                       const RunSums<R>& mean) {
   using Values = typename LaneValues<T>::type;
-  SumLanes plain{}, centered{};
+  SumLanes plain[R] = {}, centered[R] = {};
   std::size_t i = 0;
   for (; i + kSumLanes <= n; i += kSumLanes) {
-    Values g;
-    std::memcpy(&g, dy + i, sizeof(g));
-    if (weight != nullptr) {
-      Values w;
-      std::memcpy(&w, weight + i, sizeof(w));
-      g *= w;
+    Values w;
+    if (weight != nullptr) std::memcpy(&w, weight + i, sizeof(w));
+    CGRAD_NORM_UNROLL for (std::size_t r = 0; r < R; ++r) {
+      Values g;
+      std::memcpy(&g, dy + r * stride + i, sizeof(g));
+      if (weight != nullptr) g *= w;
+      const SumLanes gd = __builtin_convertvector(g, SumLanes);
+      SumLanes xd;
+      load_lanes(x + r * stride + i, xd);
+      plain[r] += gd;
+      centered[r] += gd * (xd - mean[r]);
     }
-    const SumLanes gd = __builtin_convertvector(g, SumLanes);
-    SumLanes xd;
-    load_lanes(x + i, xd);
-    plain += gd;
-    centered += gd * (xd - mean);
   }
   for (std::size_t l = 0; i < n; ++i, ++l) {
-    const double gi = static_cast<double>(weight != nullptr ? dy[i] * weight[i] : dy[i]);
-    plain[l] += gi;
-    centered[l] += gi * (static_cast<double>(x[i]) - mean);
+    for (std::size_t r = 0; r < R; ++r) {
+      const T dyi = dy[r * stride + i];
+      const double gi = static_cast<double>(weight != nullptr ? dyi * weight[i] : dyi);
+      plain[r][l] += gi;
+      centered[r][l] += gi * (static_cast<double>(x[r * stride + i]) - mean[r]);
+    }
   }
-  return {fold_lanes(plain), fold_lanes(centered)};
+  std::array<GradSums, R> sums;
+  for (std::size_t r = 0; r < R; ++r) sums[r] = {fold_lanes(plain[r]), fold_lanes(centered[r])};
+  return sums;
+}
+
+template <class T>
+GradSums grad_sums_run(const T* dy, const T* weight, const T* x, std::size_t n, double mean) {
+  return grad_sums_runs<1>(dy, weight, x, 0, n, RunSums<1>{mean})[0];
 }
 
 // Below this many elements of work a normalization runs on the calling thread: a task
@@ -144,3 +189,5 @@ void parallel_blocks(std::size_t count, std::size_t work_per_item, const Body& b
 }
 
 }  // namespace cgrad::detail
+
+#undef CGRAD_NORM_UNROLL
