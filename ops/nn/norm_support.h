@@ -154,7 +154,7 @@ std::array<GradSums, R> grad_sums_runs(const T* dy, const T* weight, const T* x,
   SumLanes plain[R] = {}, centered[R] = {};
   std::size_t i = 0;
   for (; i + kSumLanes <= n; i += kSumLanes) {
-    Values w;
+    Values w{};  // read only with a weight (GCC 12 at -O1, the sanitizer builds, cannot tell)
     if (weight != nullptr) std::memcpy(&w, weight + i, sizeof(w));
     CGRAD_NORM_UNROLL for (std::size_t r = 0; r < R; ++r) {
       Values g;
