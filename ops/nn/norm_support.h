@@ -40,31 +40,32 @@ struct LaneValues<double> {
   using type = SumLanes;
 };
 
-// kSumLanes values as doubles (exact for float). GCC 12 compiles __builtin_convertvector
-// from 8 floats to 8 doubles as two 4-wide conversions, an extract and an insert, whatever
-// the tuning; with AVX-512 one vcvtps2pd does it. perf of the [1024,128] layer norm put the
-// conversions at the top of its reductions.
-inline SumLanes widen(const LaneValues<float>::type& v) {
+// kSumLanes values as doubles (exact for float), written through a reference: returning a
+// vector wider than the target's registers would change the calling convention, which GCC
+// warns about. GCC 12 compiles __builtin_convertvector from 8 floats to 8 doubles as two
+// 4-wide conversions, an extract and an insert, whatever the tuning; with AVX-512 one
+// vcvtps2pd does it. perf of the [1024,128] layer norm put the conversions at the top of
+// its reductions.
+inline void widen(const LaneValues<float>::type& v, SumLanes& out) {
 #if defined(__AVX512F__)
   __m256 packed;
   std::memcpy(&packed, &v, sizeof(packed));
   // (maskz with every lane: _mm512_cvtps_pd starts from an undefined vector, which GCC 12
   // reports as maybe-uninitialized.)
-  return reinterpret_cast<SumLanes>(_mm512_maskz_cvtps_pd(0xFF, packed));
+  out = reinterpret_cast<SumLanes>(_mm512_maskz_cvtps_pd(0xFF, packed));
 #else
-  return __builtin_convertvector(v, SumLanes);
+  out = __builtin_convertvector(v, SumLanes);
 #endif
 }
-inline SumLanes widen(const SumLanes& v) { return v; }
+inline void widen(const SumLanes& v, SumLanes& out) { out = v; }
 
-// x[i..i+8) as doubles (written through a reference: returning a vector wider than the
-// target's registers would change the calling convention, which GCC warns about).
+// x[i..i+8) as doubles.
 template <class T>
 inline void load_lanes(const T* x, SumLanes& out) {
   using Values = typename LaneValues<T>::type;
   Values v;
   std::memcpy(&v, x, sizeof(v));
-  out = widen(v);
+  widen(v, out);
 }
 
 // The lanes summed in one fixed order.
@@ -160,7 +161,8 @@ std::array<GradSums, R> grad_sums_runs(const T* dy, const T* weight, const T* x,
       Values g;
       std::memcpy(&g, dy + r * stride + i, sizeof(g));
       if (weight != nullptr) g *= w;
-      const SumLanes gd = widen(g);
+      SumLanes gd;
+      widen(g, gd);
       SumLanes xd;
       load_lanes(x + r * stride + i, xd);
       plain[r] += gd;
