@@ -36,21 +36,23 @@ struct ConvShape {
 };
 
 // What one iteration runs: the whole step, or the forward with one or none of the two
-// backward products (the bias's gradient, a sum, comes with either).
+// backward products (the bias's gradient, a sum, comes with either). Which of x and the
+// weight need a gradient; the forward alone has the weight need one, so that it keeps what
+// a training step's forward keeps for the weight's gradient, but runs no backward.
 enum class ConvPart { step, forward, weight_grad, input_grad };
 
 struct ConvPartInfo {
   const char* name;
-  bool input_grad, weight_grad;
+  bool x_needs_grad, weight_needs_grad, backward;
   int products;
 };
 
 constexpr ConvPartInfo info(ConvPart part) {
   switch (part) {
-    case ConvPart::forward: return {"forward", false, false, 1};
-    case ConvPart::weight_grad: return {"forward_dw", false, true, 2};
-    case ConvPart::input_grad: return {"forward_dx", true, false, 2};
-    default: return {"step", true, true, 3};
+    case ConvPart::forward: return {"forward", false, true, false, 1};
+    case ConvPart::weight_grad: return {"forward_dw", false, true, true, 2};
+    case ConvPart::input_grad: return {"forward_dx", true, false, true, 2};
+    default: return {"step", true, true, true, 3};
   }
 }
 
@@ -86,11 +88,10 @@ void BM_Conv2dCgrad(benchmark::State& state, ConvShape s, int threads, ConvPart 
   Tensor<float> dy;
   for (auto _ : state) {
     graph.clear();
-    Var<float> x_var = what.input_grad ? graph.param(x) : graph.input(x.value());
-    // The forward alone keeps what a training step's forward keeps for the weight's gradient.
-    Var<float> w_var = what.weight_grad || part == ConvPart::forward ? graph.param(weight) : graph.input(weight.value());
+    Var<float> x_var = what.x_needs_grad ? graph.param(x) : graph.input(x.value());
+    Var<float> w_var = what.weight_needs_grad ? graph.param(weight) : graph.input(weight.value());
     Var<float> y = conv2d(x_var, w_var, graph.param(bias), {.padding = s.padding});
-    if (part != ConvPart::forward) {
+    if (what.backward) {
       if (dy.shape() != y.shape()) dy = random_tensor(y.shape(), 4);
       graph.backward(y, dy);
     }
@@ -126,14 +127,14 @@ void BM_Conv2dTorch(benchmark::State& state, ConvShape s, int threads, ConvPart 
   const auto n = static_cast<std::int64_t>(s.n), c = static_cast<std::int64_t>(s.c), h = static_cast<std::int64_t>(s.h),
              w = static_cast<std::int64_t>(s.w), o = static_cast<std::int64_t>(s.o), k = static_cast<std::int64_t>(s.k);
   const ConvPartInfo what = info(part);
-  torch::Tensor x = torch_random({n, c, h, w}, what.input_grad);
-  torch::Tensor weight = torch_random({o, c, k, k}, what.weight_grad || part == ConvPart::forward);
+  torch::Tensor x = torch_random({n, c, h, w}, what.x_needs_grad);
+  torch::Tensor weight = torch_random({o, c, k, k}, what.weight_needs_grad);
   torch::Tensor bias = torch_random({o}, true);
   torch::Tensor dy;
   namespace F = torch::nn::functional;
   for (auto _ : state) {
     torch::Tensor y = F::conv2d(x, weight, F::Conv2dFuncOptions().bias(bias).padding(static_cast<std::int64_t>(s.padding)));
-    if (part != ConvPart::forward) {
+    if (what.backward) {
       if (!dy.defined()) dy = torch_random(y.sizes(), false);
       y.backward(dy);
     }
