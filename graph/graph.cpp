@@ -170,6 +170,11 @@ template <Real T>
 const Tensor<T>& Graph<T>::grad(Var<T> v) {
   check(v, "grad");
   Node<T>& node = *nodes_[v.index_];
+  if (v.index_ == seeded_in_place_)
+    throw GraphError(fmt::format(
+        "grad: node {} ({}) is the output that backward(output, output_grad) seeded; its gradient is that "
+        "output_grad, which backward read in place and did not copy",
+        v.index_, node.name()));
   if (node.parameter != nullptr)
     throw GraphError(fmt::format(
         "grad: node {} is a param() leaf, whose gradient is added into Parameter '{}'; read its grad(), "
@@ -227,6 +232,7 @@ GradOut<T> Graph<T>::grad_out(std::uint32_t index) {
 template <Real T>
 void Graph<T>::clear() {
   size_ = 0;
+  seeded_in_place_ = kNotSeeded;
   ++generation_;
 }
 
@@ -240,6 +246,7 @@ void Graph<T>::backward(Var<T> loss) {
   Tensor<T>& seed = nodes_[loss.index_]->grad;
   seed.resize(shape);
   seed[0] = T{1};
+  seeded_in_place_ = kNotSeeded;
   backward_from(loss.index_);
 }
 
@@ -250,8 +257,32 @@ void Graph<T>::backward(Var<T> output, const Tensor<T>& output_grad) {
   if (output_grad.shape() != shape)
     throw ShapeError(fmt::format("backward: the output is {} but its gradient is {}", shape,
                                  output_grad.shape()));
-  nodes_[output.index_]->grad = output_grad;
+  Node<T>& node = *nodes_[output.index_];
+  // A leaf's gradient is the seed itself and nothing else reads it: keep a copy for grad().
+  // A gradient of this graph may be overwritten by the pass: read a copy of it.
+  if (node.op == nullptr || is_gradient_of_this_graph(output_grad)) {
+    node.grad = output_grad;
+    seeded_in_place_ = kNotSeeded;
+    backward_from(output.index_);
+    return;
+  }
+  seeded_in_place_ = output.index_;
+  // Cleared however the pass ends (an anomaly throws): the caller's tensor may not outlive it.
+  struct Unseed {
+    Node<T>& node;
+    ~Unseed() { node.external_grad = nullptr; }
+  } unseed{node};
+  node.external_grad = &output_grad;
   backward_from(output.index_);
+}
+
+template <Real T>
+bool Graph<T>::is_gradient_of_this_graph(const Tensor<T>& tensor) const {
+  for (std::size_t i = 0; i < size_; ++i) {
+    const Node<T>& node = *nodes_[i];
+    if (&tensor == &node.grad || (node.parameter != nullptr && &tensor == &node.parameter->grad())) return true;
+  }
+  return false;
 }
 
 template <Real T>
@@ -263,7 +294,8 @@ void Graph<T>::backward_from(std::uint32_t output_index) {
         output.name()));
   if (output.parameter != nullptr) {  // d p / d p: the seed goes straight to the parameter
     Tensor<T>& grad = output.parameter->grad();
-    for (std::size_t i = 0; i < grad.size(); ++i) grad[i] += output.grad[i];
+    const Tensor<T>& seed = output.output_grad();
+    for (std::size_t i = 0; i < grad.size(); ++i) grad[i] += seed[i];
     if (grad_ready_hook_) grad_ready_hook_(*output.parameter);
     return;
   }

@@ -95,11 +95,15 @@ class Graph {
   // into every parameter p the loss depends on. Throws GraphError naming a param() leaf
   // whose Parameter was changed (Parameter::version) since the forward pass read it.
   void backward(Var<T> loss);
-  // The same from any output, given d (something) / d output; gradcheck uses it.
+  // The same from any output, given d (something) / d output; gradcheck uses it. The pass
+  // reads output_grad in place, as LibTorch's y.backward(dy) does: no copy is kept, so
+  // grad(output) afterwards throws (its gradient is output_grad itself), unless the output
+  // is a leaf.
   void backward(Var<T> output, const Tensor<T>& output_grad);
   // d output / d v from the last backward pass (zeros where v was not on its path), for
   // any Var that needs a gradient except a param() leaf, whose gradient went into its
-  // Parameter. Valid until the next backward or clear().
+  // Parameter, and the output that backward(output, output_grad) seeded. Valid until the
+  // next backward or clear().
   const Tensor<T>& grad(Var<T> v);
 
   // Grad-ready hook (for data-parallel training, dist/): during backward, called once per
@@ -143,6 +147,8 @@ class Graph {
  private:
   Node<T>& append(std::source_location where);
   void backward_from(std::uint32_t output_index);
+  // Whether `tensor` is a node's or a Parameter's gradient, which a pass may write.
+  bool is_gradient_of_this_graph(const Tensor<T>& tensor) const;
   void check_input_grads(const Node<T>& node) const;
   // Grad-ready hook: orders the parameters by when their gradients become final.
   void plan_grad_ready(std::uint32_t output_index);
@@ -155,6 +161,9 @@ class Graph {
   std::size_t size_ = 0;
   std::uint32_t generation_ = 0;
   bool grad_enabled_ = true;
+  // The node the last backward(output, output_grad) seeded in place, or kNotSeeded.
+  static constexpr std::size_t kNotSeeded = SIZE_MAX;
+  std::size_t seeded_in_place_ = kNotSeeded;
 
   // A Parameter whose gradient is final once the reverse loop has run node `position`.
   struct GradReady {

@@ -20,8 +20,8 @@ template <Real T>
 struct Node;
 
 // What an op tells the graph: its name, for messages; its forward, which fills
-// node.value from the inputs' values; and its backward, which passes node.grad on to the
-// inputs' gradients through Graph::grad_out. Plain function pointers: no virtual
+// node.value from the inputs' values; and its backward, which passes node.output_grad() on
+// to the inputs' gradients through Graph::grad_out. Plain function pointers: no virtual
 // dispatch, no std::function per node.
 template <Real T>
 struct OpInfo {
@@ -45,6 +45,10 @@ struct Node {
   OpParams params;                      // the op's arguments: axes, shapes, factors
   Tensor<T> value;
   Tensor<T> grad;
+  // During backward(output, output_grad), the output node's seed: the caller's tensor, read
+  // in place rather than copied into grad (a copy of a large seed is serial memory traffic
+  // that costs as much as a cheap op). Null otherwise.
+  const Tensor<T>* external_grad = nullptr;
   Tensor<T> saved;                    // what an op keeps for its backward (softmax probabilities)
   std::vector<std::int64_t> indices;  // integer data (SoftmaxXent's labels, embedding indices, argmaxes)
   std::source_location location;     // the user's call that recorded this node
@@ -55,6 +59,8 @@ struct Node {
     return external_value != nullptr ? "SharedParameter" : "Input";
   }
   const Tensor<T>& output() const { return external_value != nullptr ? *external_value : value; }
+  // What an op's backward reads: the gradient of the loss with respect to output().
+  const Tensor<T>& output_grad() const { return external_grad != nullptr ? *external_grad : grad; }
 };
 
 }  // namespace cgrad

@@ -39,14 +39,14 @@ void square_forward(const Graph<double>& graph, Node<double>& node) {
 void square_backward(Graph<double>& graph, const Node<double>& node) {
   const Tensor<double>& x = graph.value(node.inputs[0]);
   if (GradOut<double> dx = graph.grad_out(node.inputs[0]))
-    detail::write_grad(dx, [&](std::size_t i) { return 2 * x[i] * node.grad[i]; });
+    detail::write_grad(dx, [&](std::size_t i) { return 2 * x[i] * node.output_grad()[i]; });
 }
 
 // The bug under test: d(x^2)/dx taken as x instead of 2x.
 void wrong_square_backward(Graph<double>& graph, const Node<double>& node) {
   const Tensor<double>& x = graph.value(node.inputs[0]);
   if (GradOut<double> dx = graph.grad_out(node.inputs[0]))
-    detail::write_grad(dx, [&](std::size_t i) { return x[i] * node.grad[i]; });
+    detail::write_grad(dx, [&](std::size_t i) { return x[i] * node.output_grad()[i]; });
 }
 
 constexpr OpInfo<double> kSquare{"Square", &square_forward, &square_backward};

@@ -9,11 +9,15 @@
 #include <oneapi/tbb/global_control.h>
 
 #include "cgrad.h"
+#include "expect_error.h"
 #include "test_util.h"
 
 namespace cgrad {
 namespace {
 
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using test::message_of;
 using test::uniform_tensor;
 
 // C = A.B with a naive loop.
@@ -208,6 +212,44 @@ TEST(Graph, BackwardFromAParameterLeaf) {
   Graph<double> graph;
   graph.backward(graph.param(s));
   EXPECT_EQ(s.grad()[0], 1.0);
+}
+
+// backward(y, dy) reads dy where it is: the gradients are the same as from a copy, and
+// grad(y) says that it kept none.
+TEST(Graph, SeededBackwardReadsTheSeedInPlace) {
+  Parameter<double> x("x", Tensor<double>(2, 2, {1.0, 2.0, 3.0, 4.0}));
+  Parameter<double> w("w", Tensor<double>(2, 2, {1.0, -1.0, 2.0, 0.5}));
+  const Tensor<double> dy(2, 2, {5.0, 6.0, -7.0, 8.0});
+  Graph<double> graph;
+  Var<double> in = graph.shared_param(x);
+  Var<double> y = matmul(in, graph.param(w));
+  graph.backward(y, dy);
+  expect_near_all(graph.grad(in), naive_matmul(dy, naive_transpose(w.value())));
+  expect_near_all(w.grad(), naive_matmul(naive_transpose(x.value()), dy));
+  EXPECT_THAT(message_of<GraphError>([&] { graph.grad(y); }),
+              AllOf(HasSubstr("MatMul"), HasSubstr("backward(output, output_grad) seeded")));
+}
+
+// A seed that is a gradient the pass writes (a node's or a Parameter's) is copied first:
+// read in place, MatMul's backward would overwrite the seed while reading it (the square
+// matrices are wider than one register tile, so a row is written before all of it is read).
+TEST(Graph, SeedThatIsAGradientOfTheGraphIsCopiedFirst) {
+  Parameter<double> x("x", uniform_tensor<double>(40, 40, 31));
+  Parameter<double> w("w", uniform_tensor<double>(40, 40, 32));
+  const Tensor<double> dy = uniform_tensor<double>(40, 40, 33);
+  Graph<double> graph;
+  Var<double> in = graph.shared_param(x);
+  Var<double> y = matmul(in, graph.param(w));
+  graph.backward(y, dy);
+  const Tensor<double> first_dx = graph.grad(in);
+  graph.backward(y, graph.grad(in));  // d/dx of <first_dx, x.w>
+  expect_near_all(graph.grad(in), naive_matmul(first_dx, naive_transpose(w.value())));
+
+  const Tensor<double> seed = w.grad();
+  graph.backward(y, w.grad());  // adds x^T seed into the very tensor it reads
+  Tensor<double> expected = naive_matmul(naive_transpose(x.value()), seed);
+  for (std::size_t i = 0; i < expected.size(); ++i) expected[i] += seed[i];
+  expect_near_all(w.grad(), expected);
 }
 
 struct MatMulRun {

@@ -20,7 +20,7 @@ void forward(const Graph<T>& graph, Node<T>& node) {
 
 template <Real T>
 void backward(Graph<T>& graph, const Node<T>& node) {
-  const Tensor<T>& dy = node.grad;
+  const Tensor<T>& dy = node.output_grad();
   if (GradOut<T> dx = graph.grad_out(node.inputs[0])) {
     detail::write_grad(dx, [&](std::size_t i) { return dy[i]; });
   }

@@ -64,7 +64,7 @@ void binary_backward_operand(Graph<T>& graph, const Node<T>& node) {
   const Tensor<T>& a = graph.value(node.inputs[0]);
   const Tensor<T>& b = graph.value(node.inputs[1]);
   const T* y = node.value.data();
-  const T* dy = node.grad.data();
+  const T* dy = node.output_grad().data();
   T* g = out.tensor->data();
   if (a.shape() == b.shape()) {  // no broadcasting: one flat pass
     const T* pa = a.data();

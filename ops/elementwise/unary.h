@@ -26,7 +26,7 @@ void unary_backward(Graph<T>& graph, const Node<T>& node) {
   if (GradOut<T> dx = graph.grad_out(node.inputs[0])) {
     const T* x = graph.value(node.inputs[0]).data();
     const T* y = node.value.data();
-    const T* dy = node.grad.data();
+    const T* dy = node.output_grad().data();
     const OpParams params = node.params;
     write_grad(dx, [&](std::size_t i) { return Rule::grad(x[i], y[i], dy[i], params); });
   }

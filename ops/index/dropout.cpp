@@ -21,7 +21,7 @@ template <Real T>
 void backward(Graph<T>& graph, const Node<T>& node) {
   if (GradOut<T> dx = graph.grad_out(node.inputs[0])) {
     const T* mask = node.saved.data();
-    const T* dy = node.grad.data();
+    const T* dy = node.output_grad().data();
     detail::write_grad(dx, [&](std::size_t i) { return dy[i] * mask[i]; });
   }
 }

@@ -17,7 +17,7 @@ void backward(Graph<T>& graph, const Node<T>& node) {
   GradOut<T> dw = graph.grad_out(node.inputs[0]);
   if (!dw) return;
   const Tensor<T>& w = graph.value(node.inputs[0]);
-  detail::scatter_add_slices(dw, node.grad.data(), 1, w.dim(0), w.dim(1), node.indices);
+  detail::scatter_add_slices(dw, node.output_grad().data(), 1, w.dim(0), w.dim(1), node.indices);
 }
 
 }  // namespace

@@ -30,7 +30,7 @@ void backward(Graph<T>& graph, const Node<T>& node) {
   GradOut<T> dx = graph.grad_out(node.inputs[0]);
   if (!dx) return;
   const Split s = split(graph.value(node.inputs[0]).shape(), static_cast<std::size_t>(node.params.ints[0]));
-  detail::scatter_add_slices(dx, node.grad.data(), s.outer, s.size, s.inner, node.indices);
+  detail::scatter_add_slices(dx, node.output_grad().data(), s.outer, s.size, s.inner, node.indices);
 }
 
 }  // namespace

@@ -30,7 +30,7 @@ template <Real T>
 void backward(Graph<T>& graph, const Node<T>& node) {
   if (GradOut<T> dx = graph.grad_out(node.inputs[0]))
     detail::write_masked_grad(dx, node.value.shape(), node.params.shape, node.indices.data(), node.value.shape(),
-                              node.grad.data(), 0);
+                              node.output_grad().data(), 0);
 }
 
 }  // namespace

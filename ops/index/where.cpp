@@ -30,10 +30,10 @@ void backward(Graph<T>& graph, const Node<T>& node) {
   const Shape& out = node.value.shape();
   if (GradOut<T> da = graph.grad_out(node.inputs[0]))
     detail::write_masked_grad(da, out, node.params.shape, node.indices.data(), graph.value(node.inputs[0]).shape(),
-                              node.grad.data(), 1);
+                              node.output_grad().data(), 1);
   if (GradOut<T> db = graph.grad_out(node.inputs[1]))
     detail::write_masked_grad(db, out, node.params.shape, node.indices.data(), graph.value(node.inputs[1]).shape(),
-                              node.grad.data(), 0);
+                              node.output_grad().data(), 0);
 }
 
 }  // namespace

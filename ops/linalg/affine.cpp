@@ -13,7 +13,7 @@ void forward(const Graph<T>& graph, Node<T>& node) {
 
 template <Real T>
 void backward(Graph<T>& graph, const Node<T>& node) {
-  const T* dy = node.grad.data();
+  const T* dy = node.output_grad().data();
   detail::affine_products_backward(graph, node, dy);
   if (GradOut<T> db = graph.grad_out(node.inputs[2])) {  // dbias = column sums of dy
     const auto [rows, in, out] = detail::affine_sizes(graph, node);

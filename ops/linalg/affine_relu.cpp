@@ -26,7 +26,7 @@ const T* product_grad(Graph<T>& graph, const Node<T>& node) {
   const auto [rows, in, out] = detail::affine_sizes(graph, node);
   const std::size_t size = rows * out;
   const T* __restrict y = node.value.data();
-  const T* __restrict dy = node.grad.data();
+  const T* __restrict dy = node.output_grad().data();
   T* __restrict dpre = detail::op_scratch<AffineReluScratch, T>(size);
   for (std::size_t i = 0; i < size; ++i) dpre[i] = detail::relu_grad(y[i], dy[i]);
   if (GradOut<T> db = graph.grad_out(node.inputs[2])) detail::write_column_sums(db, dpre, rows, out, out);

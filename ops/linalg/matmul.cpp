@@ -97,7 +97,7 @@ template <Real T>
 void backward(Graph<T>& graph, const Node<T>& node) {
   const Tensor<T>& a = graph.value(node.inputs[0]);
   const Tensor<T>& b = graph.value(node.inputs[1]);
-  const Tensor<T>& dy = node.grad;
+  const Tensor<T>& dy = node.output_grad();
   const Batched p = describe(a.shape(), b.shape(), node.value.shape());
   const std::size_t m = p.m, k = p.k, n = p.n;
   GradOut<T> da = graph.grad_out(node.inputs[0]);

@@ -35,10 +35,10 @@ void backward(Graph<T>& graph, const Node<T>& node) {
   const T* pt = graph.value(node.inputs[1]).data();
   const Reduction reduction = reduction_of(node.params);
   if (GradOut<T> dx = graph.grad_out(node.inputs[0]))
-    detail::write_term_grads(dx, reduction, node.grad.data(), x.size(),
+    detail::write_term_grads(dx, reduction, node.output_grad().data(), x.size(),
                              [&](std::size_t i, T g) { return (detail::stable_sigmoid(px[i]) - pt[i]) * g; });
   if (GradOut<T> dt = graph.grad_out(node.inputs[1]))
-    detail::write_term_grads(dt, reduction, node.grad.data(), x.size(), [&](std::size_t i, T g) { return -px[i] * g; });
+    detail::write_term_grads(dt, reduction, node.output_grad().data(), x.size(), [&](std::size_t i, T g) { return -px[i] * g; });
 }
 
 }  // namespace

@@ -58,7 +58,7 @@ void forward(const Graph<T>& graph, Node<T>& node) {
 template <Real T>
 void backward(Graph<T>& graph, const Node<T>& node) {
   const Tensor<T>& w = graph.value(node.inputs[0]);
-  const T factor = static_cast<T>(node.params.reals[0]) * node.grad[0];
+  const T factor = static_cast<T>(node.params.reals[0]) * node.output_grad()[0];
   if (GradOut<T> dw = graph.grad_out(node.inputs[0])) {
     detail::write_grad(dw, [&](std::size_t i) { return factor * w[i]; });
   }

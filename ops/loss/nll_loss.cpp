@@ -30,9 +30,9 @@ void backward(Graph<T>& graph, const Node<T>& node) {
   const Reduction reduction = reduction_of(node.params);
   const T common = reduction == Reduction::none || rows == 0
                        ? T{0}
-                       : (reduction == Reduction::mean ? node.grad[0] / static_cast<T>(rows) : node.grad[0]);
+                       : (reduction == Reduction::mean ? node.output_grad()[0] / static_cast<T>(rows) : node.output_grad()[0]);
   for (std::size_t r = 0; r < rows; ++r) {
-    const T gr = reduction == Reduction::none ? node.grad[r] : common;
+    const T gr = reduction == Reduction::none ? node.output_grad()[r] : common;
     g[r * classes + static_cast<std::size_t>(node.indices[r])] -= gr;
   }
 }

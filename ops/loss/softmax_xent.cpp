@@ -46,7 +46,7 @@ void backward(Graph<T>& graph, const Node<T>& node) {
   if (!ds) return;
   const Tensor<T>& p = node.saved;
   const std::size_t rows = p.rows(), classes = p.cols();
-  const T factor = node.grad[0] / static_cast<T>(rows);
+  const T factor = node.output_grad()[0] / static_cast<T>(rows);
   for (std::size_t r = 0; r < rows; ++r) {
     const T* pr = p.data() + r * classes;
     T* dr = ds.tensor->data() + r * classes;

@@ -45,7 +45,7 @@ void backward(Graph<T>& graph, const Node<T>& node) {
   if (!dx) return;
   const Shape& x = dx.tensor->shape();
   const Shape& y = node.value.shape();
-  detail::mean_pool_backward(dx, node.grad.data(), x[2] * x[3] + y[2] * y[3],
+  detail::mean_pool_backward(dx, node.output_grad().data(), x[2] * x[3] + y[2] * y[3],
                              [&](std::size_t first, std::size_t last, const auto& visit) {
                                for_each_window<T>(x, y, first, last, visit);
                              });

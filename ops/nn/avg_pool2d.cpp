@@ -67,7 +67,7 @@ void backward(Graph<T>& graph, const Node<T>& node) {
   GradOut<T> dx = graph.grad_out(node.inputs[0]);
   if (!dx) return;
   const Shape& shape = dx.tensor->shape();
-  detail::mean_pool_backward(dx, node.grad.data(), window_work(node) + shape[2] * shape[3],
+  detail::mean_pool_backward(dx, node.output_grad().data(), window_work(node) + shape[2] * shape[3],
                              [&](std::size_t first, std::size_t last, const auto& visit) {
                                for_each_window(node, shape, first, last, visit);
                              });

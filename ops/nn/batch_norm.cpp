@@ -86,7 +86,7 @@ template <Real T>
 void backward(Graph<T>& graph, const Node<T>& node) {
   const Layout<T> l = layout_of(graph, node);
   const T* x = graph.value(node.inputs[0]).data();
-  const T* dy = node.grad.data();
+  const T* dy = node.output_grad().data();
   const T* stats = node.saved.data();
   const std::size_t channels = l.channels;
   // All asked for before any is written: each channel's task writes its own entries of each.

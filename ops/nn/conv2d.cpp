@@ -682,7 +682,7 @@ void backward(Graph<T>& graph, const Node<T>& node) {
   const Tensor<T>& x = graph.value(node.inputs[0]);
   const Tensor<T>& weight = graph.value(node.inputs[1]);
   const Geometry g = describe(x.shape(), weight.shape(), node.params);
-  const T* dy = node.grad.data();
+  const T* dy = node.output_grad().data();
   tbb::this_task_arena::isolate([&] {
     if (node.inputs.size() > 2) {
       if (GradOut<T> db = graph.grad_out(node.inputs[2])) bias_grad(g, dy, db);

@@ -89,7 +89,7 @@ void backward(Graph<T>& graph, const Node<T>& node) {
   const Tensor<T>& h = graph.value(node.inputs[kH]);
   const std::size_t n = x.dim(0), in = x.dim(1), hidden = h.dim(1), width = 3 * hidden, ld = 6 * hidden;
   const T* saved = node.saved.data();
-  const T* dy = node.grad.data();
+  const T* dy = node.output_grad().data();
   T* d_gates = detail::cell_scratch<T>(n * 2 * width);  // per row: A then B
   for (std::size_t row = 0; row < n; ++row) {
     T* d_a = d_gates + row * 2 * width;

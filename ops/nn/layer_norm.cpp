@@ -168,7 +168,7 @@ template <Real T>
 void backward(Graph<T>& graph, const Node<T>& node) {
   const Layout<T> l = layout_of(graph, node);
   const T* x = graph.value(node.inputs[0]).data();
-  const T* dy = node.grad.data();
+  const T* dy = node.output_grad().data();
   const T* stats = node.saved.data();
   if (GradOut<T> dx = graph.grad_out(node.inputs[0])) backward_input(dx, l, x, dy, stats);
   backward_affine(graph, node, l, x, dy, stats);

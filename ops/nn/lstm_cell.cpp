@@ -95,7 +95,7 @@ void backward(Graph<T>& graph, const Node<T>& node) {
   const T* c = graph.value(node.inputs[kC]).data();
   const std::size_t n = x.dim(0), in = x.dim(1), hidden = h.dim(1), width = 4 * hidden, ld = 5 * hidden;
   const T* saved = node.saved.data();
-  const T* dy = node.grad.data();
+  const T* dy = node.output_grad().data();
   T* d_gates = detail::cell_scratch<T>(n * width);
   GradOut<T> dc_prev = graph.grad_out(node.inputs[kC]);
   for (std::size_t r = 0; r < n; ++r) {

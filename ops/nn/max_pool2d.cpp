@@ -100,7 +100,7 @@ void backward(Graph<T>& graph, const Node<T>& node) {
   const std::size_t plane_size = dx.tensor->dim(2) * dx.tensor->dim(3);
   const std::size_t outputs = node.value.dim(2) * node.value.dim(3);
   const std::size_t planes = dx.tensor->dim(0) * dx.tensor->dim(1);
-  const T* dy = node.grad.data();
+  const T* dy = node.output_grad().data();
   T* grad = dx.tensor->data();
   detail::for_planes(planes, outputs + plane_size, [&](std::size_t first, std::size_t last) {
     for (std::size_t plane = first; plane < last; ++plane) {

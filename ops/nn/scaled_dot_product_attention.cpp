@@ -230,7 +230,7 @@ void backward(Graph<T>& graph, const Node<T>& node) {
   const T scale = static_cast<T>(node.params.reals[kScale]);
   const T* weights = node.saved.data();
   const T* dropped = node.params.ints[kDropout] != 0 ? weights + d.count * d.weights() : weights;
-  const T* dout = node.grad.data();
+  const T* dout = node.output_grad().data();
   const T* out = node.value.data();
   // Asked for in the order each task writes them (q, k, v): when two inputs are one node,
   // its first write per matrix overwrites and the second adds, in every task alike.

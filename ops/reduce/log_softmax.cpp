@@ -37,7 +37,7 @@ void backward(Graph<T>& graph, const Node<T>& node) {
   GradOut<T> out = graph.grad_out(node.inputs[0]);
   if (!out) return;
   const T* y = node.value.data();
-  const T* dy = node.grad.data();
+  const T* dy = node.output_grad().data();
   T* dx = out.tensor->data();
   const bool accumulate = out.accumulate;
   const auto axis = static_cast<std::size_t>(node.params.ints[0]);

@@ -43,7 +43,7 @@ void backward(Graph<T>& graph, const Node<T>& node) {
   const Tensor<T>& x = graph.value(node.inputs[0]);
   const T* y = node.value.data();
   detail::broadcast_apply(dx.tensor->data(), dx.accumulate, detail::reduction_loop(x.shape(), node.params), x.data(),
-                          y, node.grad.data(), y,
+                          y, node.output_grad().data(), y,
                           [](T v, T yv, T dy, T) { return dy * detail::exp_nonpositive(v - yv); });
 }
 

@@ -23,7 +23,7 @@ void backward(Graph<T>& graph, const Node<T>& node) {
   if (!dx) return;
   const Tensor<T>& x = graph.value(node.inputs[0]);
   const T inverse = T{1} / static_cast<T>(detail::reduced_count(x.shape(), node.params));
-  const T* dy = node.grad.data();
+  const T* dy = node.output_grad().data();
   detail::broadcast_apply(dx.tensor->data(), dx.accumulate, detail::reduction_loop(x.shape(), node.params), x.data(),
                           dy, dy, dy, [inverse](T, T g, T, T) { return g * inverse; });
 }

@@ -225,7 +225,7 @@ void extreme_backward(Graph<T>& graph, const Node<T>& node) {
   if (!dx) return;
   const Tensor<T>& x = graph.value(node.inputs[0]);
   const Loop<2> loop = reduction_loop(x.shape(), node.params);
-  broadcast_apply(dx.tensor->data(), dx.accumulate, loop, x.data(), node.value.data(), node.grad.data(),
+  broadcast_apply(dx.tensor->data(), dx.accumulate, loop, x.data(), node.value.data(), node.output_grad().data(),
                   node.saved.data(), [](T v, T y, T dy, T ties) { return T(v == y ? 1 : 0) * (dy / ties); });
 }
 

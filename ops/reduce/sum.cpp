@@ -19,7 +19,7 @@ void backward(Graph<T>& graph, const Node<T>& node) {
   GradOut<T> dx = graph.grad_out(node.inputs[0]);
   if (!dx) return;
   const Tensor<T>& x = graph.value(node.inputs[0]);
-  const T* dy = node.grad.data();
+  const T* dy = node.output_grad().data();
   detail::broadcast_apply(dx.tensor->data(), dx.accumulate, detail::reduction_loop(x.shape(), node.params), x.data(),
                           dy, dy, dy, [](T, T g, T, T) { return g; });
 }

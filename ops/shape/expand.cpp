@@ -22,7 +22,7 @@ void backward(Graph<T>& graph, const Node<T>& node) {
   // The output's walk with the roles swapped: dx (stride 0 along the broadcast axes)
   // gathers the sum of dy, in the walk's fixed row-major order.
   detail::Loop<2> loop = detail::make_loop<2>(out, {&dx.tensor->shape(), &out});
-  detail::strided_walk<true>(loop, dx.tensor->data(), node.grad.data());
+  detail::strided_walk<true>(loop, dx.tensor->data(), node.output_grad().data());
 }
 
 }  // namespace

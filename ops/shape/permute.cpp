@@ -33,7 +33,7 @@ void backward(Graph<T>& graph, const Node<T>& node) {
   std::array<std::size_t, kMaxRank> src{};
   for (std::size_t i = 0; i < in.rank(); ++i) src[static_cast<std::size_t>(node.params.ints[i])] = out_strides[i];
   detail::strided_write(detail::strided_loop(in.dims(), detail::row_major_strides(in), src), dx.tensor->data(),
-                        node.grad.data(), dx.accumulate);
+                        node.output_grad().data(), dx.accumulate);
 }
 
 }  // namespace

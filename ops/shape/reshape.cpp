@@ -17,7 +17,7 @@ void forward(const Graph<T>& graph, Node<T>& node) {
 
 template <Real T>
 void backward(Graph<T>& graph, const Node<T>& node) {
-  if (GradOut<T> dx = graph.grad_out(node.inputs[0])) detail::pass_grad(dx, node.grad);
+  if (GradOut<T> dx = graph.grad_out(node.inputs[0])) detail::pass_grad(dx, node.output_grad());
 }
 
 std::string list_of(std::span<const std::int64_t> dims) {

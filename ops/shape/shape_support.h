@@ -191,7 +191,7 @@ template <Real T>
 void join_backward(Graph<T>& graph, const Node<T>& node) {
   const std::size_t outer = join_rows(node);
   const std::size_t row = outer == 0 ? 0 : node.value.size() / outer;
-  const T* dy = node.grad.data();
+  const T* dy = node.output_grad().data();
   std::size_t column = 0;
   for (const std::uint32_t input : node.inputs) {
     const std::size_t block = outer == 0 ? 0 : graph.value(input).size() / outer;

@@ -42,7 +42,7 @@ void backward(Graph<T>& graph, const Node<T>& node) {
   detail::Loop<2> loop;
   const std::size_t start = slice_loop(node.params, dx.tensor->shape(), node.value.shape(), loop);
   std::swap(loop.strides[0], loop.strides[1]);
-  detail::strided_walk<true>(loop, dx.tensor->data() + start, node.grad.data());
+  detail::strided_walk<true>(loop, dx.tensor->data() + start, node.output_grad().data());
 }
 
 }  // namespace
