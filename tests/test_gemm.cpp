@@ -18,6 +18,7 @@
 #include "ops/kernels/gemm_dispatch.h"
 #include "ops/kernels/gemm_gathered.h"
 #include "ops/kernels/gemm_kernel_set.h"
+#include "ops/kernels/gemm_paths.h"
 #include "ops/kernels/relu_math.h"
 
 namespace cgrad {
@@ -116,7 +117,7 @@ std::vector<Case> shapes() {
       {64, 64, 64},  {100, 3, 300},  {300, 100, 2},  {300, 3, 100},  {2, 100, 300},
       {300, 100, 3}, {65, 129, 257}, {130, 37, 600}, {31, 500, 40},  {257, 260, 33},
       {3, 3, 1000},  {1, 300, 300},  {300, 1, 300},  {96, 200, 512}, {47, 47, 0},
-      {2, 2000, 300}, {1200, 3, 300}, {40, 3000, 10}, {1400, 64, 64}};
+      {2, 2000, 300}, {1200, 3, 300}, {40, 3000, 10}, {1400, 64, 64}, {300, 129, 600}, {257, 65, 257}};
   std::vector<Case> out;
   std::size_t variant = 0;
   for (auto [m, n, k] : mnk) {
@@ -152,6 +153,16 @@ void check_all_shapes() {
     problem.expect_matches(problem.run(), describe(c));
     if (::testing::Test::HasFatalFailure()) return;
   }
+}
+
+// The list must keep shapes on both paths, packed ones with edge tiles and kc blocks among
+// them, whatever direct_suits decides (it moved 64^3, 65x129x257 and 96x200x512 to the
+// direct path).
+TEST_P(GemmPath, ShapesCoverBothPaths) {
+  std::size_t packed = 0, direct = 0;
+  for (const Case& c : shapes()) (detail::gemm_takes_packed_path<float>({c.m, c.n, c.k}, c.ta, c.tb) ? packed : direct)++;
+  EXPECT_GE(packed, 12u);
+  EXPECT_GE(direct, 12u);
 }
 
 TEST_P(GemmPath, MatchesNaiveAllTransposesFloat) { check_all_shapes<float>(); }
@@ -263,6 +274,7 @@ template <class T>
 void check_thread_independence() {
   const std::vector<Case> cases = {{1024, 1024, 300, false, false, false, 0},
                                    {517, 263, 700, true, true, true, 5},
+                                   {192, 600, 300, true, false, true, 3},  // direct, 3 x 3 blocks
                                    {300, 100, 2, false, false, false, 0},
                                    {2, 2000, 600, false, true, false, 0},
                                    {100, 3, 30000, true, false, true, 0},
@@ -378,15 +390,16 @@ void expect_same_bits(const std::vector<T>& got, const std::vector<T>& want, con
   }
 }
 
-// The packed path (every dimension >= 64): each element is one chain over the depth in
-// increasing order, starting from 0 or, when accumulating, from C's old value (the chain
-// continues across kc blocks through C).
+// The packed path (every dimension >= 64, and more than 256 rows: see direct_suits): each
+// element is one chain over the depth in increasing order, starting from 0 or, when
+// accumulating, from C's old value (the chain continues across kc blocks through C).
 template <class T>
 void check_portable_packed_rounding() {
   detail::set_gemm_isa(GemmIsa::portable);
-  for (const Case& c : {Case{67, 70, 400, false, false, false, 1},
-                        Case{67, 70, 400, true, true, true, 0},
-                        Case{64, 80, 64, false, true, true, 2}}) {
+  for (const Case& c : {Case{267, 70, 400, false, false, false, 1},
+                        Case{267, 70, 400, true, true, true, 0},
+                        Case{264, 80, 64, false, true, true, 2}}) {
+    ASSERT_TRUE(detail::gemm_takes_packed_path<T>({c.m, c.n, c.k}, c.ta, c.tb)) << describe(c);
     const Problem<T> problem(c, 11);
     const std::vector<T> got = problem.run();
     std::vector<T> want = problem.c;

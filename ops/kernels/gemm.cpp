@@ -1,6 +1,7 @@
 // cgrad::gemm: picks the kernels for the CPU and the path for the shape. Products with a
-// small dimension go straight to vectorized loops over the operands; the rest are packed
-// and run through the register-blocked micro-kernel.
+// small dimension, or with at most 256 rows (detail::direct_suits), go straight to vectorized
+// loops over the operands; the rest are packed and run through the register-blocked
+// micro-kernel.
 #include "ops/kernels/gemm.h"
 
 #include <algorithm>
@@ -12,16 +13,22 @@
 #include "ops/kernels/relu_math.h"
 
 namespace cgrad {
-namespace {
+namespace detail {
 
-// Packing pays off once every dimension spans several register tiles; with any dimension
-// under 64 the direct loops measured faster (48^3: about 1.3 us direct, 2.2 us packed).
-bool packing_pays(GemmShape s) {
+// Packing pays off only once every dimension spans several register tiles (with any
+// dimension under 64 the direct loops measured faster: 48^3 about 1.3 us direct, 2.2 us
+// packed), and not even then for the shapes direct_suits describes.
+template <class T>
+bool gemm_takes_packed_path(GemmShape s, bool transpose_a, bool transpose_b) {
   constexpr std::size_t kMinDim = 64;
-  return s.m >= kMinDim && s.n >= kMinDim && s.k >= kMinDim;
+  if (s.m < kMinDim || s.n < kMinDim || s.k < kMinDim) return false;
+  return !direct_suits<T>(s, transpose_a, transpose_b, active_gemm_kernels<T>().lanes);
 }
 
-}  // namespace
+template bool gemm_takes_packed_path<float>(GemmShape, bool, bool);
+template bool gemm_takes_packed_path<double>(GemmShape, bool, bool);
+
+}  // namespace detail
 
 template <class T>
 void gemm(GemmShape s, const GemmOperands<T>& op) {
@@ -41,7 +48,7 @@ void gemm(GemmShape s, const GemmOperands<T>& op) {
     return;
   }
   const auto& kernels = detail::active_gemm_kernels<T>();
-  if (packing_pays(s)) {
+  if (detail::gemm_takes_packed_path<T>(s, op.transpose_a, op.transpose_b)) {
     detail::gemm_packed(s, op, kernels);
   } else {
     detail::gemm_direct(s, op, kernels);

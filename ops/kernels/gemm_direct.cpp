@@ -39,9 +39,10 @@ DirectForm choose_form(GemmShape s, bool ta, bool tb, std::size_t lanes) {
 // Runs body(row0, row1, col0, col1) over a fixed grid of blocks of the kernel's output,
 // in parallel for big products. Splitting columns too keeps both cores busy when the
 // output has very few rows (m = 2 with long n and k).
+constexpr std::size_t kRowBlock = 64, kColBlock = 256;
+
 template <class Body>
 void for_blocks(std::size_t rows, std::size_t cols, std::size_t work, const Body& body) {
-  constexpr std::size_t kRowBlock = 64, kColBlock = 256;
   const std::size_t row_blocks = ceil_div(rows, kRowBlock), col_blocks = ceil_div(cols, kColBlock);
   if (work < kGemmParallelCutoff || row_blocks * col_blocks == 1) {
     body(std::size_t{0}, rows, std::size_t{0}, cols);
@@ -125,6 +126,19 @@ void run_along_k(GemmShape s, const GemmOperands<T>& op, const GemmKernelSet<T>&
 }  // namespace
 
 template <class T>
+bool direct_suits(GemmShape s, bool transpose_a, bool transpose_b, std::size_t lanes) {
+  constexpr std::size_t kMaxRows = 256, kMaxInPlaceB = std::size_t{4} << 20, kMaxA = std::size_t{2} << 20;
+  if (s.m > kMaxRows) return false;
+  const DirectForm form = choose_form(s, transpose_a, transpose_b, lanes);
+  const std::size_t rows = form == DirectForm::along_m ? s.n : s.m, cols = form == DirectForm::along_m ? s.m : s.n;
+  const bool one_block = ceil_div(rows, kRowBlock) * ceil_div(cols, kColBlock) == 1;
+  if (one_block && s.m * s.n * s.k >= kGemmParallelCutoff) return false;
+  if (!transpose_b && s.k * s.n * sizeof(T) > kMaxInPlaceB) return false;
+  if (s.m * s.k * sizeof(T) > kMaxA) return false;
+  return form == DirectForm::along_n || s.n <= kColBlock;
+}
+
+template <class T>
 void gemm_direct(GemmShape s, const GemmOperands<T>& op, const GemmKernelSet<T>& ks) {
   switch (choose_form(s, op.transpose_a, op.transpose_b, ks.lanes)) {
     case DirectForm::along_n: return run_along_n(s, op, ks);
@@ -133,6 +147,8 @@ void gemm_direct(GemmShape s, const GemmOperands<T>& op, const GemmKernelSet<T>&
   }
 }
 
+template bool direct_suits<float>(GemmShape, bool, bool, std::size_t);
+template bool direct_suits<double>(GemmShape, bool, bool, std::size_t);
 template void gemm_direct<float>(GemmShape, const GemmOperands<float>&, const GemmKernelSet<float>&);
 template void gemm_direct<double>(GemmShape, const GemmOperands<double>&,
                                   const GemmKernelSet<double>&);

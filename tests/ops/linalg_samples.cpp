@@ -1,4 +1,4 @@
-// Samples of MatMul: 2-D (the direct path and, with every dimension >= 64, the packed
+// Samples of MatMul: 2-D (the direct path and, with over 256 rows, the packed
 // GEMM), batched, and batched with broadcasting on either side; and of Affine, the Linear
 // layer's product and bias, and of AffineReLU, the same with its ReLU.
 #include <algorithm>
@@ -50,7 +50,7 @@ std::vector<OpSample> linalg_samples() {
       {{3, 5}, {5, 4}, "non-square"},
       {{300, 2}, {2, 100}, "the spiral's first layer"},
       {{300, 100}, {100, 3}, "the spiral's second layer"},
-      {{64, 64}, {64, 65}, "packed GEMM path (every dimension >= 64)"},
+      {{64, 64}, {64, 65}, "every dimension >= 64 (the direct GEMM path, see direct_suits)"},
       {{0, 3}, {3, 2}, "empty batch"},
       {{2, 0}, {0, 3}, "k = 0"},
       {{2, 3, 4}, {2, 4, 5}, "batched"},
@@ -66,7 +66,7 @@ std::vector<OpSample> linalg_samples() {
     seed += 2;
   }
   // Large enough for the GEMM's parallel paths: only the float32 and thread checks run.
-  for (const Case& c : std::vector<Case>{{{256, 256}, {256, 256}, "parallel packed GEMM"},
+  for (const Case& c : std::vector<Case>{{{320, 256}, {256, 256}, "parallel packed GEMM"},
                                          {{32, 64, 64}, {32, 64, 64}, "batch of 32 in parallel"},
                                          {{8, 128, 128}, {128, 128}, "batch folded into rows"}}) {
     OpSample big = sample("MatMul", fmt::format("{}x{}: {}", c.a, c.b, c.what), {uniform(c.a, seed), uniform(c.b, seed + 1)},
@@ -85,7 +85,7 @@ std::vector<OpSample> linalg_samples() {
                                                      {{300, 2}, {2, 100}, {1, 100}, "the spiral's first layer"},
                                                      {{300, 100}, {100, 3}, {3}, "the spiral's second layer"},
                                                      {{2, 3, 4}, {4, 5}, {5}, "leading axes"},
-                                                     {{64, 64}, {64, 65}, {65}, "packed GEMM path"},
+                                                     {{64, 64}, {64, 65}, {65}, "every dimension >= 64"},
                                                      {{2, 0}, {0, 3}, {3}, "in = 0: the bias alone"},
                                                      {{0, 3}, {3, 2}, {2}, "no rows"}}) {
     s.push_back(sample("Affine", fmt::format("{}x{}+{}: {}", c.x, c.weight, c.bias, c.what),
@@ -99,7 +99,7 @@ std::vector<OpSample> linalg_samples() {
   for (const AffineCase& c : std::vector<AffineCase>{{{3, 5}, {5, 4}, {1, 4}, "a [1,out] bias"},
                                                      {{300, 2}, {2, 100}, {100}, "the spiral's first layer"},
                                                      {{2, 3, 4}, {4, 5}, {5}, "leading axes"},
-                                                     {{64, 64}, {64, 65}, {65}, "packed GEMM path"},
+                                                     {{64, 64}, {64, 65}, {65}, "every dimension >= 64"},
                                                      {{2, 0}, {0, 3}, {3}, "in = 0: the bias alone"},
                                                      {{0, 3}, {3, 2}, {2}, "no rows"}}) {
     s.push_back(sample("AffineReLU", fmt::format("{}x{}+{}: {}", c.x, c.weight, c.bias, c.what),
