@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -32,10 +33,14 @@
 namespace cgrad::digits {
 namespace {
 
+// One directory per test, which the test removes. A parameterized test's name holds a '/'
+// ("TrainsTwoEpochsAndWritesItsPictures/0"), which would make it two directories deep and
+// leave the outer one behind, so the '/' becomes '_'.
 std::filesystem::path temp_dir() {
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                    ("cgrad_digits_test_" + std::to_string(::getpid()) + "_" +
-                                     ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  std::replace(name.begin(), name.end(), '/', '_');
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("cgrad_digits_test_" + std::to_string(::getpid()) + "_" + name);
   std::filesystem::create_directories(dir);
   return dir;
 }
