@@ -1,5 +1,5 @@
 // cgrad::gemm against OpenBLAS in the same run: square products at 1 and 2 threads, and
-// the products of the spiral and chars MLP examples' training steps.
+// the products of the spiral and chars MLP examples' training steps and of the LSTM cell.
 #include <benchmark/benchmark.h>
 #include <cblas.h>
 
@@ -100,6 +100,13 @@ constexpr Product kCharsMlpProducts[] = {{"E.W1_320x72.72x200", 320, 200, 72, fa
                                          {"dA.W1t_320x200.(72x200)t", 320, 72, 200, false, true},
                                          {"Et.dA_(320x72)t.320x200", 72, 200, 320, true, false}};
 
+// The LSTM cell's products (bench_recurrent.cpp's N 64, 256 -> 256, gates 4 x 256 wide):
+// forward X·Wx (and H·Wh, the same shape); backward dG·Wx^T and X^T·dG. They have at most
+// 256 rows, where the direct path beats packing (detail::direct_suits).
+constexpr Product kLstmProducts[] = {{"X.Wx_64x256.256x1024", 64, 1024, 256, false, false},
+                                     {"dG.Wxt_64x1024.(256x1024)t", 64, 256, 1024, false, true},
+                                     {"Xt.dG_(64x256)t.64x1024", 256, 1024, 64, true, false}};
+
 template <class T, std::size_t N>
 void register_products(const std::string& family, const Product (&products)[N]) {
   for (const Product& p : products) {
@@ -117,6 +124,7 @@ const bool registered = [] {
   register_products<float>("BM_SkinnyGemm", kSpiralProducts);
   register_products<double>("BM_SkinnyGemmF64", kSpiralProducts);
   register_products<float>("BM_CharsMlpGemm", kCharsMlpProducts);
+  register_products<float>("BM_LstmGemm", kLstmProducts);
   return true;
 }();
 
