@@ -102,7 +102,8 @@ constexpr Product kCharsMlpProducts[] = {{"E.W1_320x72.72x200", 320, 200, 72, fa
 
 // The LSTM cell's products (bench_recurrent.cpp's N 64, 256 -> 256, gates 4 x 256 wide):
 // forward X·Wx (and H·Wh, the same shape); backward dG·Wx^T and X^T·dG. They have at most
-// 256 rows, where the direct path beats packing (detail::direct_suits).
+// 256 rows: detail::direct_suits sends X·Wx and X^T·dG to the direct path; dG·Wx^T would be
+// one block of its grid, one core's work, so it stays packed.
 constexpr Product kLstmProducts[] = {{"X.Wx_64x256.256x1024", 64, 1024, 256, false, false},
                                      {"dG.Wxt_64x1024.(256x1024)t", 64, 256, 1024, false, true},
                                      {"Xt.dG_(64x256)t.64x1024", 256, 1024, 64, true, false}};

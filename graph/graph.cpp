@@ -258,21 +258,20 @@ void Graph<T>::backward(Var<T> output, const Tensor<T>& output_grad) {
     throw ShapeError(fmt::format("backward: the output is {} but its gradient is {}", shape,
                                  output_grad.shape()));
   Node<T>& node = *nodes_[output.index_];
-  // A leaf's gradient is the seed itself and nothing else reads it: keep a copy for grad().
-  // A gradient of this graph may be overwritten by the pass: read a copy of it.
-  if (node.op == nullptr || is_gradient_of_this_graph(output_grad)) {
+  // Copied instead when the output is a leaf (its gradient is the seed itself, kept for
+  // grad()) or when the seed is a gradient of this graph, which the pass may overwrite.
+  const bool in_place = node.op != nullptr && !is_gradient_of_this_graph(output_grad);
+  if (in_place) {
+    node.external_grad = &output_grad;
+  } else {
     node.grad = output_grad;
-    seeded_in_place_ = kNotSeeded;
-    backward_from(output.index_);
-    return;
   }
-  seeded_in_place_ = output.index_;
+  seeded_in_place_ = in_place ? output.index_ : kNotSeeded;
   // Cleared however the pass ends (an anomaly throws): the caller's tensor may not outlive it.
   struct Unseed {
     Node<T>& node;
     ~Unseed() { node.external_grad = nullptr; }
   } unseed{node};
-  node.external_grad = &output_grad;
   backward_from(output.index_);
 }
 

@@ -1,7 +1,7 @@
 // cgrad::gemm: picks the kernels for the CPU and the path for the shape. Products with a
-// small dimension, or with at most 256 rows (detail::direct_suits), go straight to vectorized
-// loops over the operands; the rest are packed and run through the register-blocked
-// micro-kernel.
+// small dimension, and those of at most 256 rows that detail::direct_suits picks out, go
+// straight to vectorized loops over the operands; the rest are packed and run through the
+// register-blocked micro-kernel.
 #include "ops/kernels/gemm.h"
 
 #include <algorithm>
@@ -14,15 +14,23 @@
 
 namespace cgrad {
 namespace detail {
+namespace {
 
 // Packing pays off only once every dimension spans several register tiles (with any
 // dimension under 64 the direct loops measured faster: 48^3 about 1.3 us direct, 2.2 us
 // packed), and not even then for the shapes direct_suits describes.
 template <class T>
-bool gemm_takes_packed_path(GemmShape s, bool transpose_a, bool transpose_b) {
+bool packing_pays(GemmShape s, bool transpose_a, bool transpose_b, std::size_t lanes) {
   constexpr std::size_t kMinDim = 64;
   if (s.m < kMinDim || s.n < kMinDim || s.k < kMinDim) return false;
-  return !direct_suits<T>(s, transpose_a, transpose_b, active_gemm_kernels<T>().lanes);
+  return !direct_suits<T>(s, transpose_a, transpose_b, lanes);
+}
+
+}  // namespace
+
+template <class T>
+bool gemm_takes_packed_path(GemmShape s, bool transpose_a, bool transpose_b) {
+  return packing_pays<T>(s, transpose_a, transpose_b, active_gemm_kernels<T>().lanes);
 }
 
 template bool gemm_takes_packed_path<float>(GemmShape, bool, bool);
@@ -48,7 +56,7 @@ void gemm(GemmShape s, const GemmOperands<T>& op) {
     return;
   }
   const auto& kernels = detail::active_gemm_kernels<T>();
-  if (detail::gemm_takes_packed_path<T>(s, op.transpose_a, op.transpose_b)) {
+  if (detail::packing_pays<T>(s, op.transpose_a, op.transpose_b, kernels.lanes)) {
     detail::gemm_packed(s, op, kernels);
   } else {
     detail::gemm_direct(s, op, kernels);

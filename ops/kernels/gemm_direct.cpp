@@ -41,15 +41,19 @@ DirectForm choose_form(GemmShape s, bool ta, bool tb, std::size_t lanes) {
 // output has very few rows (m = 2 with long n and k).
 constexpr std::size_t kRowBlock = 64, kColBlock = 256;
 
+std::size_t block_count(std::size_t rows, std::size_t cols) {
+  return ceil_div(rows, kRowBlock) * ceil_div(cols, kColBlock);
+}
+
 template <class Body>
 void for_blocks(std::size_t rows, std::size_t cols, std::size_t work, const Body& body) {
-  const std::size_t row_blocks = ceil_div(rows, kRowBlock), col_blocks = ceil_div(cols, kColBlock);
-  if (work < kGemmParallelCutoff || row_blocks * col_blocks == 1) {
+  const std::size_t blocks = block_count(rows, cols), col_blocks = ceil_div(cols, kColBlock);
+  if (work < kGemmParallelCutoff || blocks == 1) {
     body(std::size_t{0}, rows, std::size_t{0}, cols);
     return;
   }
   tbb::parallel_for(
-      tbb::blocked_range<std::size_t>(0, row_blocks * col_blocks, 1),
+      tbb::blocked_range<std::size_t>(0, blocks, 1),
       [&](const tbb::blocked_range<std::size_t>& range) {
         for (std::size_t b = range.begin(); b < range.end(); ++b) {
           const std::size_t r0 = b / col_blocks * kRowBlock, c0 = b % col_blocks * kColBlock;
@@ -130,8 +134,8 @@ bool direct_suits(GemmShape s, bool transpose_a, bool transpose_b, std::size_t l
   constexpr std::size_t kMaxRows = 256, kMaxInPlaceB = std::size_t{4} << 20, kMaxA = std::size_t{2} << 20;
   if (s.m > kMaxRows) return false;
   const DirectForm form = choose_form(s, transpose_a, transpose_b, lanes);
-  const std::size_t rows = form == DirectForm::along_m ? s.n : s.m, cols = form == DirectForm::along_m ? s.m : s.n;
-  const bool one_block = ceil_div(rows, kRowBlock) * ceil_div(cols, kColBlock) == 1;
+  // The along-m form runs on C^T: its kernel rows are C's columns (run_along_m).
+  const bool one_block = form == DirectForm::along_m ? block_count(s.n, s.m) == 1 : block_count(s.m, s.n) == 1;
   if (one_block && s.m * s.n * s.k >= kGemmParallelCutoff) return false;
   if (!transpose_b && s.k * s.n * sizeof(T) > kMaxInPlaceB) return false;
   if (s.m * s.k * sizeof(T) > kMaxA) return false;
