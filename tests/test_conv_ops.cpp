@@ -16,6 +16,8 @@
 
 #include "cgrad.h"
 #include "expect_error.h"
+#include "ops/kernels/winograd_conv3x3.h"
+#include "ops/nn/conv2d_paths.h"
 #include "tests/support/allocation_counter.h"
 #include "tests/test_util.h"
 
@@ -152,6 +154,40 @@ TEST(Conv2dBackward, MatchesTheDefinitionOnRandomGeometries) {
     expect_near(w.grad(), want.dw);
     expect_near(b.grad(), want.db);
     if (::testing::Test::HasFailure()) return;
+  }
+}
+
+// Geometries that take the Winograd path (ops/kernels/winograd_conv3x3.h) for the forward and
+// the input gradient (asserted), with odd outputs and paddings 0 to 2: the value and all
+// three gradients against the definition's loops, and x's gradient added to what an
+// earlier use of x left there.
+TEST(Conv2dBackward, WinogradMatchesTheDefinition) {
+  const std::vector<ConvCase> cases = {
+      {{2, 5, 7, 9}, {4, 5, 3, 3}, {.padding = {2, 1}}, true},
+      {{3, 4, 10, 9}, {6, 4, 3, 3}, {}, true},
+      {{5, 6, 14, 14}, {8, 6, 3, 3}, {.padding = 1}, false},
+  };
+  std::uint64_t seed = 300;
+  for (const ConvCase& c : cases) {
+    SCOPED_TRACE(fmt::format("x {} weight {} padding {}", c.x, c.weight, c.options.padding));
+    const detail::Conv2dWinogradUse use = detail::conv2d_winograd_use(c.x, c.weight, c.options);
+    ASSERT_TRUE(use.forward && use.input_grad);
+    Parameter<double> x("x", random(c.x, seed)), w("w", random(c.weight, seed + 1)), b("b", random({c.weight[0]}, seed + 2));
+    Graph<double> g;
+    Var<double> xv = g.param(x);
+    Var<double> y = c.bias ? conv2d(xv, g.param(w), g.param(b), c.options) : conv2d(xv, g.param(w), c.options);
+    const Tensor<double> dy = random(y.shape(), seed + 3), dx0 = random(c.x, seed + 4);
+    // loss = Σ y dy + Σ x dx0: x's gradient is dx0 plus the convolution's.
+    Var<double> loss = sum(mul(y, g.input(dy))) + sum(mul(xv, g.input(dx0)));
+    g.backward(loss);
+    seed += 5;
+    expect_near(y.value(), conv_reference(x.value(), w.value(), c.bias ? &b.value() : nullptr, c.options,
+                                          y.shape()[2], y.shape()[3]));
+    ConvGrads want = conv_reference_grads(x.value(), w.value(), dy, c.options);
+    for (std::size_t i = 0; i < want.dx.size(); ++i) want.dx[i] += dx0[i];
+    expect_near(x.grad(), want.dx);
+    expect_near(w.grad(), want.dw);
+    if (c.bias) expect_near(b.grad(), want.db);
   }
 }
 
@@ -339,8 +375,11 @@ TEST(PoolErrors, NameTheOpAndTheShapes) {
 // thread's first use, and which TBB worker first runs a task is not fixed, so with two
 // threads a later step could be some worker's first and allocate once. The first
 // convolution (1 channel) runs through im2col, the second (8 channels on 8 x 8 planes)
-// through the implicit GEMM, with its offset tables.
+// through Winograd (forward and dx, asserted) and the implicit GEMM (dW, with its offset
+// tables).
 TEST(ConvSteadyStep, AllocatesNothing) {
+  const detail::Conv2dWinogradUse second = detail::conv2d_winograd_use({16, 8, 8, 8}, {16, 8, 3, 3}, {.padding = 1});
+  ASSERT_TRUE(second.forward && second.input_grad);
   const tbb::global_control one_thread(tbb::global_control::max_allowed_parallelism, 1);
   Parameter<float> w1("w1", Tensor<float>(Shape{8, 1, 3, 3})), b1("b1", Tensor<float>(Shape{8}));
   Parameter<float> w2("w2", Tensor<float>(Shape{16, 8, 3, 3}));
