@@ -1,6 +1,6 @@
-// Convolution and pooling at the model zoo's shapes, forward and backward in one step,
-// against LibTorch's C++ frontend in the same run (when CMake found it), on 1 and 2
-// threads. Names: BM_Conv2d/<cgrad|torch>/<shape>/<threads>, BM_MaxPool2d/... .
+// Convolution and pooling at the model zoo's shapes (and, for whole steps, wider 3x3 layers),
+// forward and backward in one step, against LibTorch's C++ frontend in the same run (when
+// CMake found it), on 1 and 2 threads. Names: BM_Conv2d/<cgrad|torch>/<shape>/<threads>, BM_MaxPool2d/... .
 // GFLOPS counts 2 N O (C / groups) kh kw Ho Wo per forward and three times that for a
 // forward and backward step (dx and dW are each a product as large as the forward).
 // BM_Conv2dPart/<cgrad|torch>/<shape>/<part>/threads:1 times the step's parts on their own,
@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <vector>
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
@@ -66,6 +67,15 @@ void count_flops(benchmark::State& state, const ConvShape& s, ConvPart part) {
 constexpr ConvShape kConvShapes[] = {
     {"64x1x28x28_to_16_3x3", 64, 1, 28, 28, 16, 3, 1},
     {"64x16x14x14_to_32_3x3", 64, 16, 14, 14, 32, 3, 1},
+};
+
+// 3x3 "same" layers beyond the zoo's: more channels and larger or smaller planes, as in
+// ResNet-style networks (whole steps only). All take Conv2d's Winograd path.
+constexpr ConvShape kWiderConvShapes[] = {
+    {"32x32x28x28_to_32_3x3", 32, 32, 28, 28, 32, 3, 1},
+    {"8x64x56x56_to_64_3x3", 8, 64, 56, 56, 64, 3, 1},
+    {"16x128x14x14_to_128_3x3", 16, 128, 14, 14, 128, 3, 1},
+    {"16x256x7x7_to_256_3x3", 16, 256, 7, 7, 256, 3, 1},
 };
 
 Tensor<float> random_tensor(const Shape& shape, std::uint32_t seed) {
@@ -167,8 +177,10 @@ void BM_MaxPool2dTorch(benchmark::State& state, int threads) {
 
 // Real time: two threads are not credited with twice the CPU time.
 const int kRegistered = [] {
+  std::vector<ConvShape> steps(std::begin(kConvShapes), std::end(kConvShapes));
+  steps.insert(steps.end(), std::begin(kWiderConvShapes), std::end(kWiderConvShapes));
   for (int threads : {1, 2}) {
-    for (const ConvShape& s : kConvShapes) {
+    for (const ConvShape& s : steps) {
       benchmark::RegisterBenchmark(fmt::format("BM_Conv2d/cgrad/{}/threads:{}", s.name, threads).c_str(),
                                    [s, threads](benchmark::State& st) { BM_Conv2dCgrad(st, s, threads); })
           ->UseRealTime()

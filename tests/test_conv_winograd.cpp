@@ -77,14 +77,14 @@ struct Result {
 };
 
 template <Real T>
-Result<T> convolve(const Case& c, std::uint64_t seed, bool parallel = false) {
+Result<T> convolve(const Case& c, std::uint64_t seed) {
   const Winograd3x3& s = c.shape;
   const Tensor<T> x = test::uniform_tensor<T>(input_shape(s), seed);
   const Tensor<T> w = test::uniform_tensor<T>(weight_shape(s), seed + 1);
   const Tensor<T> b = test::uniform_tensor<T>(Shape{s.out_channels}, seed + 2);
   Tensor<T> y = test::uniform_tensor<T>(output_shape(s), seed + 3);  // what accumulate adds to
   const Tensor<T> y0 = y;
-  detail::winograd_conv3x3(s, x.data(), w.data(), c.bias ? b.data() : nullptr, y.data(), c.accumulate, parallel);
+  detail::winograd_conv3x3(s, x.data(), w.data(), c.bias ? b.data() : nullptr, y.data(), c.accumulate);
   return {y, direct(s, x, w, c.bias ? &b : nullptr, c.accumulate ? &y0 : nullptr)};
 }
 
@@ -149,7 +149,7 @@ TEST(Conv2dWinograd, NonFiniteInputsReachOnlyTheirFields) {
     x(2, 0, 13, 12) = std::numeric_limits<double>::quiet_NaN();
     x(2, 2, 7, 0) = inf;
     Tensor<double> y(output_shape(s));
-    detail::winograd_conv3x3(s, x.data(), w.data(), static_cast<const double*>(nullptr), y.data(), false, false);
+    detail::winograd_conv3x3(s, x.data(), w.data(), static_cast<const double*>(nullptr), y.data(), false);
     const Tensor<double> want = direct(s, x, w, static_cast<const Tensor<double>*>(nullptr),
                                        static_cast<const Tensor<double>*>(nullptr));
     std::size_t non_finite = 0;
@@ -161,14 +161,23 @@ TEST(Conv2dWinograd, NonFiniteInputsReachOnlyTheirFields) {
   }
 }
 
+// Blocks of images in parallel: [7,16,14,14] -> 16 (4 blocks of 2 images, small GEMMs),
+// and [14,128,7,7] -> 128 (3 blocks of 6 images, whose GEMMs, 128 x 120 x 128, split
+// themselves inside the blocks' tasks).
 TEST(Conv2dWinograd, SameBitsForOneAndTwoThreads) {
-  const Case c{{7, 6, 5, 14, 14, {1, 1}}, true, false, "4 blocks of images"};
-  const auto with_threads = [&](std::size_t threads) {
-    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
-    return convolve<float>(c, 77, true).got;
-  };
-  const Tensor<float> one = with_threads(1), two = with_threads(2);
-  for (std::size_t i = 0; i < one.size(); ++i) ASSERT_EQ(one[i], two[i]) << "at " << i;
+  for (const Winograd3x3 s : {Winograd3x3{7, 16, 16, 14, 14, {1, 1}}, Winograd3x3{14, 128, 128, 7, 7, {1, 1}}}) {
+    const Tensor<float> x = test::uniform_tensor<float>(input_shape(s), 77);
+    const Tensor<float> w = test::uniform_tensor<float>(weight_shape(s), 78);
+    const Tensor<float> b = test::uniform_tensor<float>(Shape{s.out_channels}, 79);
+    const auto with_threads = [&](std::size_t threads) {
+      tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+      Tensor<float> y(output_shape(s));
+      detail::winograd_conv3x3(s, x.data(), w.data(), b.data(), y.data(), false);
+      return y;
+    };
+    const Tensor<float> one = with_threads(1), two = with_threads(2);
+    for (std::size_t i = 0; i < one.size(); ++i) ASSERT_EQ(one[i], two[i]) << "at " << i;
+  }
 }
 
 TEST(Conv2dWinograd, TakesThe3x3ConvolutionsAtStride1) {
@@ -180,6 +189,9 @@ TEST(Conv2dWinograd, TakesThe3x3ConvolutionsAtStride1) {
   const std::pair both{true, true}, neither{false, false};
   EXPECT_EQ(use({64, 16, 14, 14}, {32, 16, 3, 3}, {.padding = 1}), both);
   EXPECT_EQ(use({2, 8, 9, 12}, {4, 8, 3, 3}, {}), both);
+  // benchmarks/bench_conv.cpp's wider layers, the smallest and the largest planes.
+  EXPECT_EQ(use({16, 256, 7, 7}, {256, 256, 3, 3}, {.padding = 1}), both);
+  EXPECT_EQ(use({8, 64, 56, 56}, {64, 64, 3, 3}, {.padding = 1}), both);
   // Fewer than 4 output channels: the input gradient's products would be 3 deep.
   EXPECT_EQ(use({2, 4, 9, 12}, {3, 4, 3, 3}, {}), (std::pair{true, false}));
   EXPECT_EQ(use({2, 3, 14, 14}, {8, 3, 3, 3}, {.padding = 1}), neither);  // 3 channels: im2col

@@ -6,8 +6,10 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/partitioner.h>
+#include <tbb/task_arena.h>
 
 #include "ops/kernels/gemm.h"
+#include "ops/kernels/gemm_paths.h"
 #include "ops/kernels/short_lines.h"
 #include "ops/scratch.h"
 
@@ -45,10 +47,14 @@ Tiling tiling_of(const Winograd3x3& s) {
 // transformed input and the products (16 x channels x slots each) out of the core's L2.
 // With this file, that layer's forward and backward took 3.38 and 3.48 ms with blocks of
 // one image, 3.31 and 3.20 with two, 3.19 and 3.30 with four (two runs each).
-constexpr std::size_t kBlockSlots = 128;
+// Blocks are also made small enough that there are at least kMinBlocks when the images
+// allow: [16,256,7,7] -> 256 (20 slots an image) had 3 blocks of 6, 6 and 4 images, which
+// two threads share as 12 against 4.
+constexpr std::size_t kBlockSlots = 128, kMinBlocks = 4;
 
 std::size_t images_per_block(const Tiling& t, std::size_t images) {
-  return std::clamp<std::size_t>(kBlockSlots / t.slots(), 1, std::max<std::size_t>(images, 1));
+  const std::size_t even_share = (images + kMinBlocks - 1) / kMinBlocks;
+  return std::clamp<std::size_t>(std::min(kBlockSlots / t.slots(), even_share), 1, std::max<std::size_t>(images, 1));
 }
 
 enum class Scratch : std::size_t { weight, plane, split, work, input, products, count };
@@ -58,49 +64,8 @@ T* scratch(Scratch slot, std::size_t count) {
   return op_scratch<Scratch, T, static_cast<std::size_t>(Scratch::count)>(count, static_cast<std::size_t>(slot));
 }
 
-// u[xi][o][c] = (G g Gᵀ)[xi] for the 3x3 kernel g of every (o, c), with
-// G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1].
-template <Real T>
-void transform_weight(const Winograd3x3& s, const T* weight, T* u) {
-  const std::size_t out_channels = s.out_channels, in_channels = s.in_channels;
-  const T half{0.5};
-  for (std::size_t o = 0; o < out_channels; ++o)
-    for (std::size_t c = 0; c < in_channels; ++c) {
-      T g[9];
-      for (std::size_t t = 0; t < 9; ++t)
-        g[t] = s.flip ? weight[(c * out_channels + o) * 9 + (8 - t)] : weight[(o * in_channels + c) * 9 + t];
-      T rows[4][3];  // G g
-      for (std::size_t j = 0; j < 3; ++j) {
-        rows[0][j] = g[j];
-        rows[1][j] = half * (g[j] + g[3 + j] + g[6 + j]);
-        rows[2][j] = half * (g[j] - g[3 + j] + g[6 + j]);
-        rows[3][j] = g[6 + j];
-      }
-      for (std::size_t i = 0; i < 4; ++i) {  // (G g) Gᵀ
-        const T* r = rows[i];
-        const T element[4] = {r[0], half * (r[0] + r[1] + r[2]), half * (r[0] - r[1] + r[2]), r[2]};
-        for (std::size_t k = 0; k < 4; ++k) u[((4 * i + k) * out_channels + o) * in_channels + c] = element[k];
-      }
-    }
-}
-
-// A padded plane split by the parity of its rows and columns into four quarters,
-// quarter (a % 2, b % 2) holding element (2 p + a % 2, 2 q + b % 2) at p slots_per_row + q,
-// so that element (a, b) of tile (ty, tx) sits at slot ty slots_per_row + tx of quarter
-// (a % 2, b % 2), plus (a / 2) slots_per_row + b / 2: each of a tile's 16 elements is
-// read at a fixed offset from the slot, and the transform below is one pass over slots.
-// The quarters are made in two passes that vectorize (a split of each line into its even
-// and odd columns, in place of them, stayed scalar and took the step's largest part of
-// the transforms): the padded plane is written with its even rows first, then its odd
-// rows, and then split into its even and odd elements, even rows' quarters first.
-std::size_t quarter_size(const Tiling& t) { return (t.rows + 1) * t.slots_per_row(); }
-
-// The transforms run over blocks of kSlotBlock slots; the last block of a plane overlaps
-// the one before, or, in a plane of fewer slots, reads past them, into the zeros that
-// follow the even and the odd elements' quarters.
+// The transforms run over blocks of kSlotBlock slots (or kernels, for the weight's).
 constexpr std::size_t kSlotBlock = 16;
-
-std::size_t split_size(const Tiling& t) { return 2 * quarter_size(t) + kSlotBlock; }  // of the even or odd elements
 
 // body(first, lanes) for blocks of kSlotBlock slots covering [0, count), the last
 // overlapping the one before; one block of `count` lanes when count < kSlotBlock (lanes is
@@ -118,6 +83,76 @@ void for_slot_blocks(std::size_t count, const Body& body) {
   for (std::size_t first = 0; first + kSlotBlock <= count; first += kSlotBlock) body(first, full);
   if (count % kSlotBlock != 0) body(count - kSlotBlock, full);
 }
+
+// u[xi][r] = (G g Gᵀ)[xi] for the 3x3 kernel g = weight[r] of every r, in the weight's
+// own order, with G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]: the reads and the 16
+// streams of writes are sequential (written as [xi][o][c] from a flipped weight, [c][o]
+// order, the reads jumped by a row of kernels). Blocks of kSlotBlock kernels through local
+// arrays, as the tiles' transforms below (one kernel at a time, scalar, it took 17% of the
+// [16,256,7,7] -> 256 step, perf, and ran on one thread).
+template <Real T>
+void transform_weight(const T* weight, std::size_t kernels, T* u) {
+  for_slot_blocks(kernels, [&](std::size_t first, auto lanes) {
+    const T* __restrict from = weight + 9 * first;  // out of the closure, as below
+    T* __restrict to = u + first;
+    const std::size_t stride = kernels;
+    const T half{0.5};
+    T g[9 * kSlotBlock];  // kSlotBlock kernels as stored
+    if (lanes < kSlotBlock) std::fill_n(g, 9 * kSlotBlock, T{0});
+    std::copy_n(from, 9 * lanes, g);
+    T out[kTileElements][kSlotBlock];
+    for (std::size_t l = 0; l < kSlotBlock; ++l) {
+      const T* k = g + 9 * l;
+      T rows[4][3];  // G g
+      for (std::size_t j = 0; j < 3; ++j) {
+        rows[0][j] = k[j];
+        rows[1][j] = half * (k[j] + k[3 + j] + k[6 + j]);
+        rows[2][j] = half * (k[j] - k[3 + j] + k[6 + j]);
+        rows[3][j] = k[6 + j];
+      }
+      for (std::size_t i = 0; i < 4; ++i) {  // (G g) Gᵀ
+        const T* row = rows[i];
+        out[4 * i][l] = row[0];
+        out[4 * i + 1][l] = half * (row[0] + row[1] + row[2]);
+        out[4 * i + 2][l] = half * (row[0] - row[1] + row[2]);
+        out[4 * i + 3][l] = row[2];
+      }
+    }
+    for (std::size_t xi = 0; xi < kTileElements; ++xi) std::copy_n(out[xi], lanes, to + xi * stride);
+  });
+}
+
+// The transformed weight's matrix for tile element xi, as the GEMM's A: [O, C]. A flipped
+// weight's transform needs no pass of its own. Reversing g's rows and columns reverses
+// G's columns, which swaps G's rows 0 and 3 (G J = P G), so (G J g J Gᵀ)[i][k] =
+// (G g Gᵀ)[p(i)][p(k)] with p = (3, 1, 2, 0); and the transposition of the channels is
+// the GEMM's transpose_a, the weight being stored [C, O] for this convolution.
+struct WeightMatrix {
+  std::size_t element, lda;
+  bool transpose;
+};
+
+WeightMatrix weight_matrix(const Winograd3x3& s, std::size_t xi) {
+  if (!s.flip) return {xi, s.in_channels, false};
+  constexpr std::size_t kSwap[4] = {3, 1, 2, 0};
+  return {4 * kSwap[xi / 4] + kSwap[xi % 4], s.out_channels, true};
+}
+
+// A padded plane split by the parity of its rows and columns into four quarters,
+// quarter (a % 2, b % 2) holding element (2 p + a % 2, 2 q + b % 2) at p slots_per_row + q,
+// so that element (a, b) of tile (ty, tx) sits at slot ty slots_per_row + tx of quarter
+// (a % 2, b % 2), plus (a / 2) slots_per_row + b / 2: each of a tile's 16 elements is
+// read at a fixed offset from the slot, and the transform below is one pass over slots.
+// The quarters are made in two passes that vectorize (a split of each line into its even
+// and odd columns, in place of them, stayed scalar and took the step's largest part of
+// the transforms): the padded plane is written with its even rows first, then its odd
+// rows, and then split into its even and odd elements, even rows' quarters first.
+std::size_t quarter_size(const Tiling& t) { return (t.rows + 1) * t.slots_per_row(); }
+
+// The last block of slots of a plane overlaps the one before, or, in a plane of fewer
+// slots, reads past them, into the zeros that follow the even and the odd elements'
+// quarters.
+std::size_t split_size(const Tiling& t) { return 2 * quarter_size(t) + kSlotBlock; }  // of the even or odd elements
 
 // split = the quarters of src (height x width) padded by s.pad at the top and left and
 // with zeros to the tiling's padded size: its even elements, then its odd ones
@@ -257,8 +292,9 @@ void convolve_block(const Winograd3x3& s, const Tiling& t, const T* u, const T* 
       transform_plane(t, split, v + c * kTileElements * slots + n * t.slots(), slots);
     }
   for (std::size_t xi = 0; xi < kTileElements; ++xi) {
+    const WeightMatrix w = weight_matrix(s, xi);
     gemm<T>({out_channels, slots, in_channels},
-            {.a = u + xi * out_channels * in_channels, .lda = in_channels,
+            {.a = u + w.element * out_channels * in_channels, .lda = w.lda, .transpose_a = w.transpose,
              .b = v + xi * slots, .ldb = kTileElements * slots,
              .c = m + xi * slots, .ldc = kTileElements * slots});
   }
@@ -271,31 +307,38 @@ void convolve_block(const Winograd3x3& s, const Tiling& t, const T* u, const T* 
 }  // namespace
 
 template <Real T>
-void winograd_conv3x3(const Winograd3x3& s, const T* x, const T* weight, const T* bias, T* y, bool accumulate,
-                      bool parallel) {
+void winograd_conv3x3(const Winograd3x3& s, const T* x, const T* weight, const T* bias, T* y, bool accumulate) {
   if (s.images == 0) return;
   const Tiling t = tiling_of(s);
   T* u = scratch<T>(Scratch::weight, kTileElements * s.out_channels * s.in_channels);
-  transform_weight(s, weight, u);
+  transform_weight(weight, s.out_channels * s.in_channels, u);
   const std::size_t per_block = images_per_block(t, s.images);
   const std::size_t blocks = (s.images + per_block - 1) / per_block;
   const auto block = [&](std::size_t b) {
     const std::size_t first = b * per_block;
     convolve_block(s, t, u, x, bias, y, first, std::min(per_block, s.images - first), accumulate);
   };
-  if (!parallel || blocks == 1) {
+  // Blocks run as parallel tasks when their products together are worth two threads (a
+  // quarter of the GEMM's cut-off, as Conv2d's images). A block's GEMMs are small, so
+  // this is where a Winograd convolution finds its parallelism (deciding it by Conv2d's
+  // images instead left [32,32,28,28] -> 32 on one core: 11.8 ms on 1 thread, 10.3 on 2).
+  // Each task is isolated: a GEMM large enough to split itself leaves its thread waiting
+  // inside the block, and that thread must not start another block, which would reuse
+  // the same scratch.
+  const std::size_t work = kTileElements * s.out_channels * s.in_channels * s.images * t.slots();
+  if (blocks == 1 || work < kGemmParallelCutoff / 4) {
     for (std::size_t b = 0; b < blocks; ++b) block(b);
     return;
   }
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, blocks, 1),
                     [&](const tbb::blocked_range<std::size_t>& r) {
-                      for (std::size_t b = r.begin(); b < r.end(); ++b) block(b);
+                      for (std::size_t b = r.begin(); b < r.end(); ++b)
+                        tbb::this_task_arena::isolate([&] { block(b); });
                     },
                     tbb::simple_partitioner());
 }
 
-template void winograd_conv3x3(const Winograd3x3&, const float*, const float*, const float*, float*, bool, bool);
-template void winograd_conv3x3(const Winograd3x3&, const double*, const double*, const double*, double*, bool,
-                               bool);
+template void winograd_conv3x3(const Winograd3x3&, const float*, const float*, const float*, float*, bool);
+template void winograd_conv3x3(const Winograd3x3&, const double*, const double*, const double*, double*, bool);
 
 }  // namespace cgrad::detail

@@ -4,7 +4,7 @@
 // 2016), which computes each 2x2 block of outputs from a 4x4 tile of input with 16
 // multiplies a channel pair where the direct sum takes 36. The tiles' 16 elements become
 // 16 independent products of the transformed weight [O, C] by the transformed tiles
-// [C, tiles], run by the packed GEMM; the transforms add and subtract, and scale by 1/2.
+// [C, tiles], run by cgrad::gemm; the transforms add and subtract, and scale by 1/2.
 //
 // The forward is such a convolution, and so is the input gradient: dy padded by
 // 2 - padding, convolved with the weight flipped in space and transposed in channels
@@ -33,10 +33,10 @@ struct Winograd3x3 {
   Size2d out() const { return {height + 2 * pad.h - 2, width + 2 * pad.w - 2}; }
 };
 
-// y (=|+=) the convolution, plus bias[o] (when not null) on output channel o. With
-// `parallel`, blocks of images run as parallel tasks (the caller isolates them).
+// y (=|+=) the convolution, plus bias[o] (when not null) on output channel o. Blocks of
+// images run as parallel tasks when the work is large enough; call it from inside
+// tbb::this_task_arena::isolate when the caller's thread holds op scratch of its own.
 template <Real T>
-void winograd_conv3x3(const Winograd3x3& s, const T* x, const T* weight, const T* bias, T* y, bool accumulate,
-                      bool parallel);
+void winograd_conv3x3(const Winograd3x3& s, const T* x, const T* weight, const T* bias, T* y, bool accumulate);
 
 }  // namespace cgrad::detail

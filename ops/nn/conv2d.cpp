@@ -588,12 +588,11 @@ void forward(const Graph<T>& graph, Node<T>& node) {
       return;
     }
     tbb::this_task_arena::isolate([&] {
-      const bool parallel = images_in_parallel(g);
       if (kept != nullptr)  // the weight gradient's operand
-        for_each_index(g.images, parallel, [&](std::size_t n) {
+        for_each_index(g.images, images_in_parallel(g), [&](std::size_t n) {
           pad_planes(planes, x.data() + n * g.image_size(), kept + n * planes.size());
         });
-      detail::winograd_conv3x3(winograd_of_forward(g), x.data(), weight.data(), bias, y, false, parallel);
+      detail::winograd_conv3x3(winograd_of_forward(g), x.data(), weight.data(), bias, y, false);
     });
     return;
   }
@@ -725,7 +724,7 @@ void backward(Graph<T>& graph, const Node<T>& node) {
       GradOut<T> implicit_dx = dx;
       if (dx && winograd_input_grad(g)) {
         detail::winograd_conv3x3(winograd_of_input_grad(g), dy, weight.data(), static_cast<const T*>(nullptr),
-                                 dx.tensor->data(), dx.accumulate, images_in_parallel(g));
+                                 dx.tensor->data(), dx.accumulate);
         implicit_dx = {};
       }
       const ImplicitOperands<T> operands(g, weight.data(), partials != nullptr, static_cast<bool>(implicit_dx));
