@@ -53,8 +53,8 @@ Tiling tiling_of(const Winograd3x3& s) {
 constexpr std::size_t kBlockSlots = 128, kMinBlocks = 4;
 
 std::size_t images_per_block(const Tiling& t, std::size_t images) {
-  const std::size_t even_share = (images + kMinBlocks - 1) / kMinBlocks;
-  return std::clamp<std::size_t>(std::min(kBlockSlots / t.slots(), even_share), 1, std::max<std::size_t>(images, 1));
+  const std::size_t even_share = (images + kMinBlocks - 1) / kMinBlocks;  // at most `images`
+  return std::max<std::size_t>(1, std::min(kBlockSlots / t.slots(), even_share));
 }
 
 enum class Scratch : std::size_t { weight, plane, split, work, input, products, count };

@@ -55,6 +55,12 @@ struct Geometry {
 // ints[0..8): kernel, stride, padding, dilation (Window2d); ints[8]: groups.
 constexpr std::size_t kGroupsSlot = 8;
 
+// The node's params for a window and a group count (read back by describe).
+void store_params(const detail::Window2d& window, std::size_t groups, OpParams& params) {
+  window.store(params);
+  params.ints[kGroupsSlot] = static_cast<std::int64_t>(groups);
+}
+
 Geometry describe(const Shape& x, const Shape& weight, const OpParams& params) {
   Geometry g{x[0], x[1], x[2], x[3], weight[0], static_cast<std::size_t>(params.ints[kGroupsSlot]),
              detail::Window2d::load(params), {}};
@@ -345,8 +351,9 @@ PaddedPlanes gradient_planes(const Geometry& g) {
 // of [64,16,14,14] -> 32 took 0.99-1.01 ms that way against 1.34-1.37 on the implicit
 // GEMM, its forward and backward 3.14-3.54 against 3.99-4.38 ms (one thread, the two
 // binaries alternating). The input gradient is such a convolution with as many input
-// channels as the forward has outputs: it goes the same way when those are 4 or more, as
-// the forward's. The weight gradient stays on the implicit GEMM, whose sums never read a
+// channels as the forward has outputs: it goes the same way when those are 4 or more, the
+// implicit GEMM's own minimum for the forward's channels (no smaller count was measured on
+// this path). The weight gradient stays on the implicit GEMM, whose sums never read a
 // wrapped field. Shapes outside the implicit GEMM's (fewer channels, small planes) were
 // not measured this way and keep their paths.
 bool winograd_forward(const Geometry& g) {
@@ -727,12 +734,13 @@ void backward(Graph<T>& graph, const Node<T>& node) {
                                  dx.tensor->data(), dx.accumulate);
         implicit_dx = {};
       }
-      const ImplicitOperands<T> operands(g, weight.data(), partials != nullptr, static_cast<bool>(implicit_dx));
-      if (partials != nullptr || implicit_dx)
+      if (partials != nullptr || implicit_dx) {
+        const ImplicitOperands<T> operands(g, weight.data(), partials != nullptr, static_cast<bool>(implicit_dx));
         for_each_index(chunks, chunks > 1, [&](std::size_t c) {
           implicit_backward_images(g, operands, dy, kept, chunk_start(c), chunk_start(c + 1),
                                    partials == nullptr ? nullptr : partials + c * size, implicit_dx);
         });
+      }
     } else if (partials != nullptr || dx) {
       for_each_index(chunks, chunks > 1, [&](std::size_t c) {
         backward_images(g, dy, x.data(), kept, weight.data(), chunk_start(c), chunk_start(c + 1),
@@ -790,17 +798,14 @@ Var<T> conv2d(Var<T> x, Var<T> weight, Var<T> bias, const Conv2dFuncOptions& opt
   const Size2d out = detail::checked_output(op, xs, window);
   Node<T>& node = has_bias ? graph.begin(conv2d_op<T>(), {x, weight, bias}, Shape{xs[0], ws[0], out.h, out.w}, where)
                            : graph.begin(conv2d_op<T>(), {x, weight}, Shape{xs[0], ws[0], out.h, out.w}, where);
-  window.store(node.params);
-  node.params.ints[kGroupsSlot] = static_cast<std::int64_t>(groups);
+  store_params(window, groups, node.params);
   return graph.finish(node);
 }
 
 namespace detail {
 Conv2dWinogradUse conv2d_winograd_use(const Shape& x, const Shape& weight, const Conv2dFuncOptions& options) {
   OpParams params;
-  const detail::Window2d window{{weight[2], weight[3]}, options.stride, options.padding, options.dilation};
-  window.store(params);
-  params.ints[kGroupsSlot] = static_cast<std::int64_t>(options.groups);
+  store_params({{weight[2], weight[3]}, options.stride, options.padding, options.dilation}, options.groups, params);
   const Geometry g = describe(x, weight, params);
   return {winograd_forward(g), winograd_input_grad(g)};
 }
